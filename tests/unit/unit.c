@@ -7,8 +7,8 @@
 int unit_run(const char *suite, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
-		{suite, NULL, NULL, NULL, NULL, tests},
-		CU_SUITE_INFO_NULL,
+	    {suite, NULL, NULL, NULL, NULL, tests},
+	    CU_SUITE_INFO_NULL,
 	};
 	unsigned int failed;
 
