@@ -13,14 +13,14 @@
 #define MIN_CFG "name = \"vm1\"\nkernel = \"/boot/vmlinuz\"\n"
 
 static struct pvtool_domcfg dc;
-static char err[512];
+static char errbuf[512];
 
 static int parse_ov(const char *text, char *const ov[], int n)
 {
 	pvtool_domcfg_free(&dc);
-	memset(err, 0, sizeof(err));
+	memset(errbuf, 0, sizeof(errbuf));
 	return pvtool_domcfg_parse_buf("t.cfg", text, strlen(text), ov, n, &dc,
-				       err, sizeof(err));
+				       errbuf, sizeof(errbuf));
 }
 
 static int parse(const char *text)
@@ -33,16 +33,16 @@ static int parse(const char *text)
 	do {                                                                   \
 		int r_ = parse(text);                                          \
 		if (r_)                                                        \
-			fprintf(stderr, "\nunexpected error: %s\n", err);      \
+			fprintf(stderr, "\nunexpected error: %s\n", errbuf);   \
 		CU_ASSERT_EQUAL_FATAL(r_, 0);                                  \
 	} while (0)
 
 static int check_error(int r, const char *input, const char *want)
 {
-	if (r == -EINVAL && !strcmp(err, want))
+	if (r == -EINVAL && !strcmp(errbuf, want))
 		return 1;
 	fprintf(stderr, "\ninput: %.200s\n  got: %d %s\n want: %s\n", input, r,
-		err, want);
+		errbuf, want);
 	return 0;
 }
 
@@ -68,7 +68,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(dc.max_event_channels, 1023);
 	CU_ASSERT_EQUAL(dc.max_grant_frames, 64);
 	CU_ASSERT_STRING_EQUAL(dc.uuid, "");
-	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_STRING_EQUAL(errbuf, "");
 }
 
 static void test_every_key(void)
@@ -204,6 +204,36 @@ static void test_overrides(void)
 	CU_ASSERT_EQUAL(parse_ov(MIN_CFG, NULL, -1), -EINVAL);
 }
 
+/* The example of pvhv.cfg(5), EXAMPLES, verbatim. */
+static void test_man_example(void)
+{
+	static const char example[] =
+	    "# /etc/pvhv/web.cfg\n"
+	    "name    = \"web\"\n"
+	    "type    = \"pvh\"\n"
+	    "kernel  = \"/srv/guests/vmlinuz\"\n"
+	    "ramdisk = \"/srv/guests/initrd.img\"\n"
+	    "root    = \"/dev/xvda1 ro\"\n"
+	    "extra   = \"console=hvc0 noxsave nosmap\"\n"
+	    "memory  = 512\n"
+	    "maxmem  = 1024\n"
+	    "vcpus   = 2; maxvcpus = 4\n"
+	    "on_crash = \"preserve\"   # keep it for a look\n";
+	char *ov[] = {"memory=1024", "extra+=\" single\""};
+
+	PARSE_OK(example);
+	CU_ASSERT_STRING_EQUAL(
+	    dc.cmdline, "root=/dev/xvda1 ro console=hvc0 noxsave nosmap");
+	CU_ASSERT_EQUAL(dc.maxvcpus, 4);
+	CU_ASSERT_EQUAL(dc.on_crash, PVTOOL_ACTION_PRESERVE);
+	CU_ASSERT_EQUAL_FATAL(parse_ov(example, ov, 2), 0);
+	CU_ASSERT_EQUAL(dc.memory_mib, 1024);
+	CU_ASSERT_EQUAL(dc.maxmem_mib, 1024);
+	CU_ASSERT_STRING_EQUAL(
+	    dc.cmdline,
+	    "root=/dev/xvda1 ro console=hvc0 noxsave nosmap single");
+}
+
 static void test_actions(void)
 {
 	enum pvtool_action a;
@@ -329,9 +359,9 @@ static int gparse(const char *text)
 {
 	pvtool_cfg_free(gcfg);
 	CU_ASSERT_EQUAL_FATAL(pvtool_cfg_new(&gcfg), 0);
-	memset(err, 0, sizeof(err));
-	return pvtool_cfg_parse_buf(gcfg, "g.cfg", text, strlen(text), 0, err,
-				    sizeof(err));
+	memset(errbuf, 0, sizeof(errbuf));
+	return pvtool_cfg_parse_buf(gcfg, "g.cfg", text, strlen(text), 0,
+				    errbuf, sizeof(errbuf));
 }
 
 static void test_generic_lists(void)
@@ -355,7 +385,7 @@ static void test_generic_lists(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(s->line, 1);
 	CU_ASSERT_STRING_EQUAL(s->src, "g.cfg");
-	CU_ASSERT_EQUAL(pvtool_cfg_setting_list(s, &items, &n, err, 99), 0);
+	CU_ASSERT_EQUAL(pvtool_cfg_setting_list(s, &items, &n, errbuf, 99), 0);
 	CU_ASSERT_EQUAL_FATAL(n, 3);
 	CU_ASSERT_EQUAL(items[0].type, PVTOOL_CFG_STRING);
 	CU_ASSERT_STRING_EQUAL(items[0].str, "a,b");
@@ -399,7 +429,7 @@ static void test_generic_append(void)
 	CU_ASSERT_EQUAL(s->line, 9);
 	CU_ASSERT(s->appended);
 	s = pvtool_cfg_get(gcfg, "s");
-	CU_ASSERT_EQUAL(pvtool_cfg_setting_string(s, &str, err, 99), 0);
+	CU_ASSERT_EQUAL(pvtool_cfg_setting_string(s, &str, errbuf, 99), 0);
 	CU_ASSERT_STRING_EQUAL(str, "abcd");
 	CU_ASSERT_EQUAL(s->value.len, 4);
 	CU_ASSERT_STRING_EQUAL(pvtool_cfg_get(gcfg, "fresh")->value.str, "x");
@@ -429,16 +459,20 @@ static void test_generic_append(void)
 
 	CU_ASSERT_EQUAL(gparse("n = 5\n"), 0);
 	s = pvtool_cfg_get(gcfg, "n");
-	CU_ASSERT_EQUAL(pvtool_cfg_setting_u64(s, 0, 10, &v, err, 99), 0);
+	CU_ASSERT_EQUAL(pvtool_cfg_setting_u64(s, 0, 10, &v, errbuf, 99), 0);
 	CU_ASSERT_EQUAL(v, 5);
-	CU_ASSERT_EQUAL(pvtool_cfg_setting_u64(s, 6, 10, &v, err, sizeof(err)),
-			-EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "g.cfg:1: n: 5 is out of range (6 to 10)");
 	CU_ASSERT_EQUAL(
-	    pvtool_cfg_setting_list(s, NULL, NULL, err, sizeof(err)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "g.cfg:1: n: expected a list [ ... ], got "
-				    "a single value");
-	CU_ASSERT_EQUAL(pvtool_cfg_setting_string(s, &str, err, 99), 0);
+	    pvtool_cfg_setting_u64(s, 6, 10, &v, errbuf, sizeof(errbuf)),
+	    -EINVAL);
+	CU_ASSERT_STRING_EQUAL(errbuf,
+			       "g.cfg:1: n: 5 is out of range (6 to 10)");
+	CU_ASSERT_EQUAL(
+	    pvtool_cfg_setting_list(s, NULL, NULL, errbuf, sizeof(errbuf)),
+	    -EINVAL);
+	CU_ASSERT_STRING_EQUAL(errbuf,
+			       "g.cfg:1: n: expected a list [ ... ], got "
+			       "a single value");
+	CU_ASSERT_EQUAL(pvtool_cfg_setting_string(s, &str, errbuf, 99), 0);
 	CU_ASSERT_STRING_EQUAL(str, "5");
 }
 
@@ -491,8 +525,9 @@ static void test_generic_many_keys(void)
 	snprintf(big + o, sizeof(big) - o, "one_more=1\n");
 	r = gparse(big);
 	CU_ASSERT_EQUAL(r, -E2BIG);
-	CU_ASSERT_STRING_EQUAL(err, "g.cfg:4097: one_more: too many different "
-				    "keys (more than 4096)");
+	CU_ASSERT_STRING_EQUAL(errbuf,
+			       "g.cfg:4097: one_more: too many different "
+			       "keys (more than 4096)");
 }
 
 /* ---------------------------------------------------------- errors */
@@ -745,18 +780,18 @@ static void test_nul_byte(void)
 
 	pvtool_domcfg_free(&dc);
 	r = pvtool_domcfg_parse_buf("t.cfg", text, sizeof(text) - 1, NULL, 0,
-				    &dc, err, sizeof(err));
+				    &dc, errbuf, sizeof(errbuf));
 	CU_ASSERT(check_error(r, "NUL", "t.cfg:3: NUL byte: not a text file"));
 	r = pvtool_domcfg_parse_buf("t.cfg", text2, sizeof(text2) - 1, NULL, 0,
-				    &dc, err, sizeof(err));
+				    &dc, errbuf, sizeof(errbuf));
 	CU_ASSERT(check_error(r, "NUL2", "t.cfg:1: NUL byte: not a text file"));
 }
 
 static int raw_parse(const char *buf, size_t len)
 {
 	pvtool_domcfg_free(&dc);
-	return pvtool_domcfg_parse_buf("t.cfg", buf, len, NULL, 0, &dc, err,
-				       sizeof(err));
+	return pvtool_domcfg_parse_buf("t.cfg", buf, len, NULL, 0, &dc, errbuf,
+				       sizeof(errbuf));
 }
 
 static void test_huge_inputs(void)
@@ -770,8 +805,9 @@ static void test_huge_inputs(void)
 	buf[big] = '\0';
 	r = raw_parse(buf, big);
 	CU_ASSERT_EQUAL(r, -EFBIG);
-	CU_ASSERT_STRING_EQUAL(err, "t.cfg: larger than 1048576 bytes: not a "
-				    "domain configuration");
+	CU_ASSERT_STRING_EQUAL(errbuf,
+			       "t.cfg: larger than 1048576 bytes: not a "
+			       "domain configuration");
 
 	/* one line of almost 1 MiB: a very long string value */
 	big = PVTOOL_CFG_MAX_SIZE;
@@ -839,11 +875,11 @@ static void test_error_buffer(void)
 				    NULL, 0, &dc, small, sizeof(small));
 	CU_ASSERT_EQUAL(r, -EINVAL);
 	CU_ASSERT_STRING_EQUAL(small, "a-rather-lo");
-	r = pvtool_domcfg_parse_buf("t.cfg", NULL, 0, NULL, 0, &dc, err,
-				    sizeof(err));
-	CU_ASSERT_STRING_EQUAL(err, "t.cfg: missing required key 'name'");
-	r = pvtool_domcfg_parse_buf("t.cfg", NULL, 5, NULL, 0, &dc, err,
-				    sizeof(err));
+	r = pvtool_domcfg_parse_buf("t.cfg", NULL, 0, NULL, 0, &dc, errbuf,
+				    sizeof(errbuf));
+	CU_ASSERT_STRING_EQUAL(errbuf, "t.cfg: missing required key 'name'");
+	r = pvtool_domcfg_parse_buf("t.cfg", NULL, 5, NULL, 0, &dc, errbuf,
+				    sizeof(errbuf));
 	CU_ASSERT_EQUAL(r, -EINVAL);
 }
 
@@ -868,29 +904,29 @@ static void test_files(void)
 	snprintf(path, sizeof(path), "%s/hello.cfg", dir);
 	write_file(path, MIN_CFG "memory = 512\n", strlen(MIN_CFG) + 13);
 	pvtool_domcfg_free(&dc);
-	r = pvtool_domcfg_parse(path, ov, 1, &dc, err, sizeof(err));
+	r = pvtool_domcfg_parse(path, ov, 1, &dc, errbuf, sizeof(errbuf));
 	CU_ASSERT_EQUAL(r, 0);
 	CU_ASSERT_EQUAL(dc.memory_mib, 64);
 	pvtool_domcfg_free(&dc);
 
 	write_file(path, MIN_CFG "\n\n\n\nmemory = \"abc\"\n",
 		   strlen(MIN_CFG) + 19);
-	r = pvtool_domcfg_parse(path, NULL, 0, &dc, err, sizeof(err));
+	r = pvtool_domcfg_parse(path, NULL, 0, &dc, errbuf, sizeof(errbuf));
 	snprintf(want, sizeof(want),
 		 "%s:7: memory: expected a number, got \"abc\"", path);
 	CU_ASSERT(check_error(r, path, want));
 
 	unlink(path);
-	r = pvtool_domcfg_parse(path, NULL, 0, &dc, err, sizeof(err));
+	r = pvtool_domcfg_parse(path, NULL, 0, &dc, errbuf, sizeof(errbuf));
 	CU_ASSERT_EQUAL(r, -ENOENT);
 	snprintf(want, sizeof(want),
 		 "%s: cannot open: No such file or directory", path);
-	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_STRING_EQUAL(errbuf, want);
 
-	r = pvtool_domcfg_parse(dir, NULL, 0, &dc, err, sizeof(err));
+	r = pvtool_domcfg_parse(dir, NULL, 0, &dc, errbuf, sizeof(errbuf));
 	CU_ASSERT_EQUAL(r, -EISDIR);
 	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", dir);
-	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_STRING_EQUAL(errbuf, want);
 
 	{
 		size_t n = PVTOOL_CFG_MAX_SIZE + 1;
@@ -900,17 +936,20 @@ static void test_files(void)
 		memset(big, '\n', n);
 		write_file(path, big, n);
 		free(big);
-		r = pvtool_domcfg_parse(path, NULL, 0, &dc, err, sizeof(err));
+		r = pvtool_domcfg_parse(path, NULL, 0, &dc, errbuf,
+					sizeof(errbuf));
 		CU_ASSERT_EQUAL(r, -EFBIG);
 		snprintf(want, sizeof(want),
 			 "%s: larger than 1048576 bytes: not a domain "
 			 "configuration",
 			 path);
-		CU_ASSERT_STRING_EQUAL(err, want);
+		CU_ASSERT_STRING_EQUAL(errbuf, want);
 	}
 	/* /dev/null reads as an empty file */
-	r = pvtool_domcfg_parse("/dev/null", NULL, 0, &dc, err, sizeof(err));
-	CU_ASSERT_STRING_EQUAL(err, "/dev/null: missing required key 'name'");
+	r = pvtool_domcfg_parse("/dev/null", NULL, 0, &dc, errbuf,
+				sizeof(errbuf));
+	CU_ASSERT_STRING_EQUAL(errbuf,
+			       "/dev/null: missing required key 'name'");
 	unlink(path);
 	rmdir(dir);
 }
@@ -933,19 +972,19 @@ static int parse_sane(const char *buf, size_t len, char *const ov[], int n)
 	int r;
 
 	pvtool_domcfg_free(&dc);
-	memset(err, 0, sizeof(err));
-	r = pvtool_domcfg_parse_buf("fz.cfg", buf, len, ov, n, &dc, err,
-				    sizeof(err));
+	memset(errbuf, 0, sizeof(errbuf));
+	r = pvtool_domcfg_parse_buf("fz.cfg", buf, len, ov, n, &dc, errbuf,
+				    sizeof(errbuf));
 	if (r == 0)
 		return dc.name && dc.kernel && dc.cmdline &&
 		       dc.vcpus <= dc.maxvcpus &&
 		       dc.memory_mib <= dc.maxmem_mib;
 	if (r > 0)
 		return 0;
-	if (!strncmp(err, "fz.cfg:", 7) || !strncmp(err, "fz.cfg: ", 8) ||
-	    !strncmp(err, "command line argument ", 22))
+	if (!strncmp(errbuf, "fz.cfg:", 7) || !strncmp(errbuf, "fz.cfg: ", 8) ||
+	    !strncmp(errbuf, "command line argument ", 22))
 		return 1;
-	fprintf(stderr, "\nbad error %d: %s\n", r, err);
+	fprintf(stderr, "\nbad error %d: %s\n", r, errbuf);
 	return 0;
 }
 
@@ -1029,7 +1068,7 @@ static void test_fuzz_mutations(void)
 		if (len == 0)
 			ovbuf[0] = '\0';
 		bad += !parse_sane(buf, len, ov, (int)(rnd() % 2));
-		ok += err[0] == '\0';
+		ok += errbuf[0] == '\0';
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT(ok > 0); /* some mutations leave a valid config */
@@ -1050,6 +1089,7 @@ static CU_TestInfo tests[] = {
     {"limits accepted", test_limits_accepted},
     {"cmdline from root and extra", test_cmdline},
     {"overrides", test_overrides},
+    {"man page example", test_man_example},
     {"actions", test_actions},
     {"type spellings and loose types", test_type_spellings},
     {"strings and escapes", test_strings},

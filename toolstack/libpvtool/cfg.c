@@ -8,15 +8,15 @@
  *   value   := STRING | NUMBER | "[" NL* [ value NL* { "," NL* value NL* }
  *              [ "," NL* ] ] "]"
  *
+ * Reading files is in cfg_file.c, so this file is pure logic.
+ *
  * The store keeps one setting per key (the last assignment wins) in the
  * order keys were first set, with a hash index for lookups.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <pvtool/cfg.h>
 
@@ -183,8 +183,8 @@ void pvtool_cfg_free(struct pvtool_cfg *cfg)
 	free(cfg);
 }
 
-const struct pvtool_cfg_setting *pvtool_cfg_get(const struct pvtool_cfg *cfg,
-						const char *key)
+static struct pvtool_cfg_setting *store_find(const struct pvtool_cfg *cfg,
+					     const char *key)
 {
 	size_t slot;
 
@@ -192,6 +192,12 @@ const struct pvtool_cfg_setting *pvtool_cfg_get(const struct pvtool_cfg *cfg,
 		return NULL;
 	slot = *store_slot(cfg, key);
 	return slot ? &cfg->set[slot - 1] : NULL;
+}
+
+const struct pvtool_cfg_setting *pvtool_cfg_get(const struct pvtool_cfg *cfg,
+						const char *key)
+{
+	return store_find(cfg, key);
 }
 
 size_t pvtool_cfg_count(const struct pvtool_cfg *cfg)
@@ -242,7 +248,7 @@ static int store_set(struct cfg_parser *ps, char **key, bool append,
 	if (append && v->type == PVTOOL_CFG_NUMBER)
 		return cfg_lex_error(&ps->lx, line,
 				     "can't use += with numbers");
-	s = (struct pvtool_cfg_setting *)pvtool_cfg_get(cfg, *key);
+	s = store_find(cfg, *key);
 	if (s && append) {
 		r = store_append(ps, s, v, line);
 	} else if (s) {
@@ -451,20 +457,6 @@ static unsigned int line_of(const char *buf, const char *at)
 	return line;
 }
 
-static void src_error(char *err, size_t errlen, const char *src,
-		      unsigned int line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void src_error(char *err, size_t errlen, const char *src,
-		      unsigned int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cfg_format_error(err, errlen, src, line, NULL, fmt, ap);
-	va_end(ap);
-}
-
 int pvtool_cfg_parse_buf(struct pvtool_cfg *cfg, const char *srcname,
 			 const char *buf, size_t len, unsigned int flags,
 			 char *err, size_t errlen)
@@ -475,20 +467,20 @@ int pvtool_cfg_parse_buf(struct pvtool_cfg *cfg, const char *srcname,
 	int r;
 
 	if (!buf && len) {
-		src_error(err, errlen, srcname, 0, "no buffer");
+		cfg_error(err, errlen, srcname, 0, "no buffer");
 		return -EINVAL;
 	}
 	if (!buf)
 		buf = "";
 	if (len > PVTOOL_CFG_MAX_SIZE) {
-		src_error(err, errlen, srcname, 0,
+		cfg_error(err, errlen, srcname, 0,
 			  "larger than %d bytes: not a domain configuration",
 			  PVTOOL_CFG_MAX_SIZE);
 		return -EFBIG;
 	}
 	nul = len ? memchr(buf, '\0', len) : NULL;
 	if (nul) {
-		src_error(err, errlen, srcname, nolines ? 0 : line_of(buf, nul),
+		cfg_error(err, errlen, srcname, nolines ? 0 : line_of(buf, nul),
 			  "NUL byte: not a text file");
 		return -EINVAL;
 	}
@@ -510,60 +502,8 @@ int pvtool_cfg_parse_buf(struct pvtool_cfg *cfg, const char *srcname,
 		goto err_nomem;
 	return r;
 err_nomem:
-	src_error(err, errlen, srcname, 0, "out of memory");
+	cfg_error(err, errlen, srcname, 0, "out of memory");
 	return -ENOMEM;
-}
-
-/* Reads at most PVTOOL_CFG_MAX_SIZE + 1 bytes of `fd` into *buf. */
-static int read_all(int fd, char **buf, size_t *len)
-{
-	size_t cap = PVTOOL_CFG_MAX_SIZE + 1, n = 0;
-	ssize_t got;
-	char *b = malloc(cap);
-
-	if (!b)
-		return -ENOMEM;
-	while (n < cap) {
-		got = read(fd, b + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			free(b);
-			return -errno;
-		}
-		if (got == 0)
-			break;
-		n += got;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
-int pvtool_cfg_parse_file(struct pvtool_cfg *cfg, const char *path, char *err,
-			  size_t errlen)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		src_error(err, errlen, path, 0, "cannot open: %s",
-			  strerror(-r));
-		return r;
-	}
-	r = read_all(fd, &buf, &len);
-	close(fd);
-	if (r) {
-		src_error(err, errlen, path, 0, "cannot read: %s",
-			  strerror(-r));
-		return r;
-	}
-	r = pvtool_cfg_parse_buf(cfg, path, buf, len, 0, err, errlen);
-	free(buf);
-	return r;
 }
 
 /* ---------------------------------------------------------- typed access */

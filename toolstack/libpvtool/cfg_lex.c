@@ -68,6 +68,16 @@ void cfg_format_error(char *err, size_t errlen, const char *src,
 		vsnprintf(err + n, errlen - n, fmt, ap);
 }
 
+void cfg_error(char *err, size_t errlen, const char *src, unsigned int line,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cfg_format_error(err, errlen, src, line, NULL, fmt, ap);
+	va_end(ap);
+}
+
 int cfg_lex_error(const struct cfg_lexer *lx, unsigned int line,
 		  const char *fmt, ...)
 {

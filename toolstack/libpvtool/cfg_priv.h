@@ -69,6 +69,10 @@ void cfg_format_error(char *err, size_t errlen, const char *src,
 		      unsigned int line, const char *key, const char *fmt,
 		      va_list ap) __attribute__((format(printf, 6, 0)));
 
+/* The same with arguments, and no key. */
+void cfg_error(char *err, size_t errlen, const char *src, unsigned int line,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* A short, printable description of a token: end of line, '=', "text". */
 void cfg_describe_token(const struct cfg_token *tok, char *buf, size_t len);
 

@@ -553,21 +553,31 @@ static int missing(struct domcfg_ctx *c, const char *srcname, const char *key)
 	return -EINVAL;
 }
 
+/* "root=ROOT" or "root=ROOT EXTRA", in a new string. */
+static char *root_cmdline(const char *root, const char *extra)
+{
+	const char *sep = extra ? " " : "";
+	int n;
+	char *s;
+
+	extra = extra ? extra : "";
+	n = snprintf(NULL, 0, "root=%s%s%s", root, sep, extra);
+	s = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (s)
+		snprintf(s, (size_t)n + 1, "root=%s%s%s", root, sep, extra);
+	return s;
+}
+
 /* xl's parse_cmdline(): cmdline wins over root and extra. */
 static int build_cmdline(struct domcfg_ctx *c)
 {
-	const char *root = c->root, *extra = c->extra;
-	char **out = &c->cfg->cmdline;
-
 	if (c->cmdline)
-		*out = strdup(c->cmdline);
-	else if (root && extra && asprintf(out, "root=%s %s", root, extra) < 0)
-		*out = NULL;
-	else if (root && !extra && asprintf(out, "root=%s", root) < 0)
-		*out = NULL;
-	else if (!root)
-		*out = strdup(extra ? extra : "");
-	return *out ? 0 : -ENOMEM;
+		c->cfg->cmdline = strdup(c->cmdline);
+	else if (c->root)
+		c->cfg->cmdline = root_cmdline(c->root, c->extra);
+	else
+		c->cfg->cmdline = strdup(c->extra ? c->extra : "");
+	return c->cfg->cmdline ? 0 : -ENOMEM;
 }
 
 /* Checks between keys, once every key has its value. */
