@@ -202,6 +202,14 @@ static void test_overrides(void)
 				      "is less than memory (128 MiB)"));
 	}
 	CU_ASSERT_EQUAL(parse_ov(MIN_CFG, NULL, -1), -EINVAL);
+	{
+		char *null[] = {"memory=64", NULL};
+
+		CU_ASSERT(
+		    check_error(parse_ov(MIN_CFG, null, 2), "null",
+				"command line argument 2: missing (NULL)"));
+	}
+	pvtool_domcfg_free(NULL);
 }
 
 /* The example of pvhv.cfg(5), EXAMPLES, verbatim. */

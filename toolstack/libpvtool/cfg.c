@@ -466,6 +466,8 @@ int pvtool_cfg_parse_buf(struct pvtool_cfg *cfg, const char *srcname,
 	const char *nul;
 	int r;
 
+	if (!srcname)
+		srcname = "(unnamed)";
 	if (!buf && len) {
 		cfg_error(err, errlen, srcname, 0, "no buffer");
 		return -EINVAL;

@@ -209,6 +209,8 @@ int pvtool_action_parse(const char *s, enum pvtool_action *out)
 
 void pvtool_domcfg_free(struct pvtool_domcfg *cfg)
 {
+	if (!cfg)
+		return;
 	free(cfg->name);
 	free(cfg->kernel);
 	free(cfg->ramdisk);
@@ -643,6 +645,10 @@ static int parse_overrides(struct pvtool_cfg *in, char *const overrides[],
 
 	for (i = 0; i < n; i++) {
 		snprintf(src, sizeof(src), "command line argument %d", i + 1);
+		if (!overrides[i]) {
+			cfg_error(err, errlen, src, 0, "missing (NULL)");
+			return -EINVAL;
+		}
 		r = pvtool_cfg_parse_buf(in, src, overrides[i],
 					 strlen(overrides[i]),
 					 PVTOOL_CFG_NOLINES, err, errlen);

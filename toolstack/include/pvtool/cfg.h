@@ -169,8 +169,9 @@ struct pvtool_domcfg {
  * Reads the domain configuration in file `path`, then applies the
  * `noverrides` overrides ("KEY=VALUE", as given to `pvctl create`), each
  * parsed like one more line after the file; errors in override i name the
- * source "command line argument i" (i from 1).  On success fills *cfg
- * (free it with pvtool_domcfg_free()); on error *cfg is left zeroed.
+ * source "command line argument i" (i from 1).  *cfg is overwritten
+ * (free an earlier result first): on success it is filled (free it with
+ * pvtool_domcfg_free()), on error it is left zeroed.
  */
 int pvtool_domcfg_parse(const char *path, char *const overrides[],
 			int noverrides, struct pvtool_domcfg *cfg, char *err,
@@ -190,7 +191,7 @@ int pvtool_domcfg_parse_buf(const char *srcname, const char *buf, size_t len,
 int pvtool_domcfg_from_cfg(const struct pvtool_cfg *in, const char *srcname,
 			   struct pvtool_domcfg *cfg, char *err, size_t errlen);
 
-/* Frees what *cfg owns and zeroes it; safe on a zeroed struct. */
+/* Frees what *cfg owns and zeroes it; safe on a zeroed struct and NULL. */
 void pvtool_domcfg_free(struct pvtool_domcfg *cfg);
 
 /* "destroy", "restart", "preserve"; "?" for other values. */
