@@ -47,10 +47,10 @@ void log_msg(int level, const char *subsys, const char *fmt, ...)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%03ld %s: %s: %s: ",
-		     tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-		     log_prog, names[level < 0 || level > LOG_DEBUG ? 0 : level],
-		     subsys);
+	n = snprintf(buf, sizeof(buf),
+		     "%02d:%02d:%02d.%03ld %s: %s: %s: ", tm.tm_hour, tm.tm_min,
+		     tm.tm_sec, ts.tv_nsec / 1000000, log_prog,
+		     names[level < 0 || level > LOG_DEBUG ? 0 : level], subsys);
 	if (n < 0)
 		return;
 	va_start(ap, fmt);
@@ -74,7 +74,8 @@ bool ratelimit_ok(struct ratelimit *rl, uint64_t *suppressed)
 
 	pthread_mutex_lock(&rl_lock);
 	*suppressed = 0;
-	if (rl->window_start == 0 || now - rl->window_start >= rl->interval_ns) {
+	if (rl->window_start == 0 ||
+	    now - rl->window_start >= rl->interval_ns) {
 		*suppressed = rl->suppressed;
 		rl->suppressed = 0;
 		rl->window_start = now;

@@ -14,7 +14,7 @@ enum { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void log_init(const char *prog, int fd, int max_level);
 void log_set_level(int max_level);
 void log_msg(int level, const char *subsys, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_err(sub, ...)   log_msg(LOG_ERR, sub, __VA_ARGS__)
 #define log_warn(sub, ...)  log_msg(LOG_WARN, sub, __VA_ARGS__)
@@ -33,22 +33,26 @@ struct ratelimit {
 	uint64_t suppressed;
 };
 
-#define RATELIMIT_INIT(ms, n) {(uint64_t)(ms) * 1000000u, (n), 0, 0, 0}
+#define RATELIMIT_INIT(ms, n)                                                  \
+	{                                                                      \
+		(uint64_t)(ms) * 1000000u, (n), 0, 0, 0                        \
+	}
 
 /* Returns true if a message may be printed; *suppressed gets the count of
  * messages dropped since the last printed one. */
 bool ratelimit_ok(struct ratelimit *rl, uint64_t *suppressed);
 
-#define log_ratelimited(rl, level, sub, fmt, ...)                            \
-	do {                                                                 \
-		uint64_t _supp;                                              \
-		if (ratelimit_ok((rl), &_supp)) {                            \
-			if (_supp)                                           \
-				log_msg(level, sub, "(%llu similar messages " \
-					"suppressed)",                       \
-					(unsigned long long)_supp);          \
-			log_msg(level, sub, fmt, ##__VA_ARGS__);             \
-		}                                                            \
+#define log_ratelimited(rl, level, sub, fmt, ...)                              \
+	do {                                                                   \
+		uint64_t _supp;                                                \
+		if (ratelimit_ok((rl), &_supp)) {                              \
+			if (_supp)                                             \
+				log_msg(level, sub,                            \
+					"(%llu similar messages "              \
+					"suppressed)",                         \
+					(unsigned long long)_supp);            \
+			log_msg(level, sub, fmt, ##__VA_ARGS__);               \
+		}                                                              \
 	} while (0)
 
 /* Monotonic clock in nanoseconds. */
