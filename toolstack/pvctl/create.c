@@ -1,0 +1,164 @@
+/* pvctl create and console. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <pvhv/json.h>
+#include <pvtool/cfg.h>
+
+#include "pvctl.h"
+
+static void make_uuid(char out[37])
+{
+	uint8_t b[16] = {0};
+
+	if (getrandom(b, sizeof(b), 0) != sizeof(b))
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (uint8_t)rand();
+	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static char *create_request(const struct pvtool_domcfg *cfg, bool paused)
+{
+	yajl_gen g = jg_new();
+	const unsigned char *buf;
+	size_t len;
+	char uuid[37], *out;
+
+	if (cfg->uuid[0])
+		snprintf(uuid, sizeof(uuid), "%s", cfg->uuid);
+	else
+		make_uuid(uuid);
+	jg_str(g, "op", "create");
+	jg_bool(g, "paused", paused);
+	jg_key(g, "config");
+	yajl_gen_map_open(g);
+	jg_str(g, "name", cfg->name);
+	jg_str(g, "uuid", uuid);
+	jg_u64(g, "memory_mib", cfg->memory_mib);
+	jg_u64(g, "vcpus", cfg->vcpus);
+	jg_u64(g, "max_vcpus", cfg->maxvcpus);
+	jg_str(g, "cmdline", cfg->cmdline);
+	jg_bool(g, "ramdisk", cfg->ramdisk != NULL);
+	jg_str(g, "on_poweroff", pvtool_action_name(cfg->on_poweroff));
+	jg_str(g, "on_reboot", pvtool_action_name(cfg->on_reboot));
+	jg_str(g, "on_crash", pvtool_action_name(cfg->on_crash));
+	jg_str(g, "on_watchdog", pvtool_action_name(cfg->on_watchdog));
+	jg_u64(g, "max_event_channels", cfg->max_event_channels);
+	jg_u64(g, "max_grant_frames", cfg->max_grant_frames);
+	yajl_gen_map_close(g);
+	jg_text(g, &len);
+	yajl_gen_get_buf(g, &buf, &len);
+	out = strndup((const char *)buf, len);
+	yajl_gen_free(g);
+	return out;
+}
+
+static int open_image(const char *what, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "pvctl: %s %s: %s\n", what, path,
+			strerror(errno));
+	return fd;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct pvtool_domcfg cfg;
+	bool console = false, paused = false;
+	int fds[2], nfds = 0, opt, rc = 1;
+	struct pvctrl *c;
+	yajl_val r;
+	uint64_t domid;
+	char err[1024], *req;
+
+	while ((opt = getopt(argc, argv, "+cp")) != -1) {
+		if (opt == 'c')
+			console = true;
+		else if (opt == 'p')
+			paused = true;
+		else
+			return 2;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: pvctl create [-c] [-p] FILE.cfg "
+				"[KEY=VALUE...]\n");
+		return 2;
+	}
+	if (pvtool_domcfg_parse(argv[optind], argv + optind + 1,
+				argc - optind - 1, &cfg, err,
+				sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	fds[nfds] = open_image("kernel", cfg.kernel);
+	if (fds[nfds++] < 0)
+		goto out;
+	if (cfg.ramdisk) {
+		fds[nfds] = open_image("ramdisk", cfg.ramdisk);
+		if (fds[nfds++] < 0)
+			goto out;
+	}
+	c = pvctl_connect();
+	req = create_request(&cfg, console || paused);
+	r = pvctl_call(c, req, fds, nfds);
+	free(req);
+	if (r && json_u64(r, "domid", &domid) == 0) {
+		fprintf(stderr, "pvctl: created domain %s (id %llu)\n",
+			cfg.name, (unsigned long long)domid);
+		rc = 0;
+		if (console)
+			rc = pvctl_follow(c, (uint32_t)domid, true);
+	}
+	if (r)
+		yajl_tree_free(r);
+	pvctrl_close(c);
+out:
+	for (int i = 0; i < nfds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	pvtool_domcfg_free(&cfg);
+	return rc;
+}
+
+int cmd_console(int argc, char **argv)
+{
+	struct pvctrl *c;
+	yajl_val r;
+	uint64_t domid;
+	char *req;
+	int rc = 1;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: pvctl console DOMAIN\n");
+		return 2;
+	}
+	c = pvctl_connect();
+	req = pvctl_dom_request("info", argv[1]);
+	r = pvctl_call(c, req, NULL, 0);
+	free(req);
+	if (r) {
+		const char *path[] = {"domain", "domid", NULL};
+		yajl_val v = yajl_tree_get(r, path, yajl_t_number);
+
+		domid =
+		    v && YAJL_IS_INTEGER(v) ? (uint64_t)YAJL_GET_INTEGER(v) : 0;
+		yajl_tree_free(r);
+		rc = pvctl_follow(c, (uint32_t)domid, true);
+	}
+	pvctrl_close(c);
+	return rc;
+}

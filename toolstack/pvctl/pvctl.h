@@ -1,0 +1,38 @@
+/* pvctl internals: the command table and shared helpers. */
+#ifndef PVCTL_H
+#define PVCTL_H
+
+#include <stdbool.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include <pvctrl/pvctrl.h>
+
+struct pvctl_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+/* Connects (starting pvhv if needed); exits with a message on failure. */
+struct pvctrl *pvctl_connect(void);
+/* One request; prints pvhv's error and returns NULL on failure. */
+yajl_val pvctl_call(struct pvctrl *c, const char *json, const int *fds,
+		    int nfds);
+/* JSON {"op": op, "domid"/"name": dom} for a DOMAIN argument. */
+char *pvctl_dom_request(const char *op, const char *dom);
+/* Streams a domain's console to stdout until it ends. Returns the exit
+ * status pvctl should use: 0 after poweroff, 1 after a crash or other
+ * shutdown, 2 when pvhv went away. */
+int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history);
+
+int cmd_create(int argc, char **argv);
+int cmd_console(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+
+#endif

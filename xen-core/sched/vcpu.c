@@ -1,0 +1,359 @@
+/*
+ * vCPU threads: run the guest, handle its exits, park it when it is
+ * paused, down, blocked or polling, and run its timers.
+ *
+ * Wake-ups: another thread changes state and calls vcpu_kick(), which
+ * sends SIG_VCPU_KICK to the vCPU thread. The signal is blocked except
+ * inside KVM_RUN (KVM_SET_SIGNAL_MASK), so a kick either interrupts the
+ * guest (KVM_RUN returns -EINTR) or stays pending until the thread next
+ * parks or runs: no wake-up is lost. The vCPU's host timer (a POSIX timer)
+ * sends the same signal.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <pvabi/pvhv.h>
+#include <pvabi/vcpu.h>
+#include <pvabi/xen.h>
+#include <pvhv/domain.h>
+#include <pvhv/exits.h>
+#include <pvhv/kvm.h>
+
+static __thread struct vcpu *this_vcpu;
+
+struct vcpu *vcpu_current(void)
+{
+	return this_vcpu;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (v == this_vcpu)
+		return; /* re-checks its state before entering the guest */
+	if (__atomic_exchange_n(&v->kick_pending, 1, __ATOMIC_SEQ_CST))
+		return;
+	if (__atomic_load_n(&v->thread_started, __ATOMIC_ACQUIRE))
+		pthread_kill(v->thread, SIG_VCPU_KICK);
+}
+
+void vcpu_mark_events_pending(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	uint8_t vec = __atomic_load_n(&v->upcall_vector, __ATOMIC_ACQUIRE);
+
+	if (vec) {
+		/* LAPIC delivery, in the kernel: works while the vCPU runs
+		 * or halts; the guest EOIs. */
+		kvm_vm_signal_msi(d->vmfd, v->id, vec);
+		if (__atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&v->polling, __ATOMIC_ACQUIRE))
+			vcpu_kick(v);
+		return;
+	}
+	/* Legacy callback vector (injected by the vCPU thread itself) or no
+	 * callback at all (wake a blocked vCPU). */
+	vcpu_kick(v);
+}
+
+/* ---------------------------------------------------------------- timers */
+
+static void vcpu_host_timer_arm(struct vcpu *v, uint64_t deadline_sys)
+{
+	struct itimerspec its = {0};
+	uint64_t mono;
+
+	if (!v->host_timer_ok)
+		return;
+	mono = deadline_sys ? pvclock_to_mono(&v->d->clock, deadline_sys) : 0;
+	if (mono == v->host_timer_armed)
+		return;
+	v->host_timer_armed = mono;
+	if (mono) {
+		its.it_value.tv_sec = (time_t)(mono / 1000000000u);
+		its.it_value.tv_nsec = (long)(mono % 1000000000u);
+	}
+	timer_settime(v->host_timer, TIMER_ABSTIME, &its, NULL);
+}
+
+/* Fires due timers (raising VIRQ_TIMER) and re-arms the host timer.
+ * Runs on the vCPU's own thread. */
+static void vcpu_timers_run(struct vcpu *v)
+{
+	uint64_t sshot = v->sshot_deadline;
+	uint64_t period =
+	    __atomic_load_n(&v->periodic_period, __ATOMIC_ACQUIRE);
+	uint64_t poll = v->polling ? v->poll_deadline : 0;
+	uint64_t next = 0, now;
+	bool fire = false;
+
+	if (!sshot && !period && !poll) {
+		vcpu_host_timer_arm(v, 0);
+		return;
+	}
+	now = pvclock_now(&v->d->clock);
+	if (sshot && now >= sshot) {
+		v->sshot_deadline = sshot = 0;
+		fire = true;
+	}
+	if (period) {
+		if (!v->periodic_next)
+			v->periodic_next = now + period;
+		if (now >= v->periodic_next) {
+			fire = true;
+			v->periodic_next += period;
+			if (v->periodic_next <= now)
+				v->periodic_next = now + period; /* missed */
+		}
+		next = v->periodic_next;
+	}
+	if (fire)
+		evtchn_send_virq(&v->d->ev, v->id, VIRQ_TIMER);
+	if (sshot && (!next || sshot < next))
+		next = sshot;
+	if (poll && (!next || poll < next))
+		next = poll;
+	vcpu_host_timer_arm(v, next);
+}
+
+void vcpu_timer_update(struct vcpu *v)
+{
+	if (v == this_vcpu)
+		vcpu_timers_run(v);
+	else
+		vcpu_kick(v);
+}
+
+/* ---------------------------------------------------------------- parking */
+
+static void vcpu_eat_kicks(void)
+{
+	static const struct timespec zero = {0, 0};
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_VCPU_KICK);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		;
+}
+
+static void vcpu_set_quiescent(struct vcpu *v, bool q)
+{
+	struct domain *d = v->d;
+
+	pthread_mutex_lock(&d->lock);
+	v->quiescent = q;
+	if (q)
+		pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Waits for a kick (state change, event or host timer). */
+static void vcpu_park(struct vcpu *v)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_VCPU_KICK);
+	vcpu_set_quiescent(v, true);
+	if (!__atomic_load_n(&v->kick_pending, __ATOMIC_ACQUIRE))
+		sigwaitinfo(&set, NULL);
+	vcpu_eat_kicks();
+	vcpu_set_quiescent(v, false);
+}
+
+static bool vcpu_poll_done(struct vcpu *v, uint64_t now)
+{
+	for (uint32_t i = 0; i < v->poll_nr; i++)
+		if (evtchn_is_pending(&v->d->ev, v->poll_ports[i]))
+			return true;
+	return v->poll_deadline && now >= v->poll_deadline;
+}
+
+static void vcpu_load_init_ctx(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	struct vcpu_hvm_context ctx;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	ctx = v->init_ctx;
+	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	rc = vcpu_apply_hvm_context(v, &ctx);
+	if (rc < 0) {
+		domain_crash(v, "cannot load the VCPUOP_initialise context");
+		return;
+	}
+	kvm_vcpu_set_mp_state(v->fd, KVM_MP_STATE_RUNNABLE);
+	v->initialised = true;
+}
+
+/* Why the vCPU cannot enter the guest now, or NULL if it can. */
+static const char *vcpu_not_runnable(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	if (__atomic_load_n(&d->pause_count, __ATOMIC_ACQUIRE))
+		return "paused";
+	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING)
+		return "shut down";
+	if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE))
+		vcpu_load_init_ctx(v);
+	/* Down but never initialised: wait for INIT/SIPI inside KVM. */
+	if (__atomic_load_n(&v->down, __ATOMIC_ACQUIRE) && v->initialised)
+		return "down";
+	if (v->blocked) {
+		struct vcpu_info *vi =
+		    __atomic_load_n(&v->vi, __ATOMIC_ACQUIRE);
+
+		if (!__atomic_load_n(&vi->evtchn_upcall_pending,
+				     __ATOMIC_ACQUIRE))
+			return "blocked";
+		__atomic_store_n(&v->blocked, false, __ATOMIC_RELEASE);
+	}
+	if (v->polling) {
+		if (!vcpu_poll_done(v, pvclock_now(&d->clock)))
+			return "polling";
+		__atomic_store_n(&v->polling, false, __ATOMIC_RELEASE);
+		v->poll_deadline = 0;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------- legacy callback */
+
+/*
+ * HVM_PARAM_CALLBACK_IRQ, vector type: delivered as an external
+ * interrupt (KVM_INTERRUPT through LINT0/ExtINT), so it never enters the
+ * LAPIC's ISR and the guest does not EOI it. Level semantics, as in Xen:
+ * re-injected at each entry while evtchn_upcall_pending is set.
+ */
+static void vcpu_inject_callback(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t vec = __atomic_load_n(&v->d->callback_vector, __ATOMIC_ACQUIRE);
+	struct vcpu_info *vi;
+
+	if (!vec || __atomic_load_n(&v->upcall_vector, __ATOMIC_ACQUIRE)) {
+		run->request_interrupt_window = 0;
+		return;
+	}
+	vi = __atomic_load_n(&v->vi, __ATOMIC_ACQUIRE);
+	if (!__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE)) {
+		run->request_interrupt_window = 0;
+		return;
+	}
+	if (run->ready_for_interrupt_injection) {
+		kvm_vcpu_interrupt(v->fd, vec); /* -EEXIST: still queued */
+		run->request_interrupt_window = 0;
+	} else {
+		run->request_interrupt_window = 1;
+	}
+}
+
+/* ---------------------------------------------------------------- thread */
+
+static void vcpu_runstate(struct vcpu *v, int state)
+{
+	uint64_t now = pvclock_now(&v->d->clock);
+
+	if (v->runstate == state)
+		return;
+	v->runstate_time[v->runstate] += now - v->runstate_entry;
+	v->runstate_entry = now;
+	v->runstate = state;
+	vcpu_runstate_publish(v);
+}
+
+static void vcpu_loop(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	int rc;
+
+	for (;;) {
+		const char *why;
+
+		__atomic_store_n(&v->kick_pending, 0, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_DYING)
+			return;
+		vcpu_timers_run(v);
+		why = vcpu_not_runnable(v);
+		if (why) {
+			vcpu_runstate(v, v->down ? RUNSTATE_offline
+						 : RUNSTATE_blocked);
+			vcpu_park(v);
+			continue;
+		}
+		vcpu_runstate(v, RUNSTATE_running);
+		vcpu_inject_callback(v);
+		rc = kvm_vcpu_run(v->fd);
+		if (rc == -EINTR || rc == -EAGAIN) {
+			vcpu_eat_kicks();
+			continue;
+		}
+		if (rc < 0) {
+			vlog_ratelimited(v, LOG_ERR, "vcpu", "KVM_RUN: %s",
+					 strerror(-rc));
+			domain_crash(v, "KVM_RUN failed");
+			continue;
+		}
+		v->nr_exits++;
+		if (!v->initialised) {
+			/* Started by INIT/SIPI from another vCPU. */
+			v->initialised = true;
+			__atomic_store_n(&v->down, false, __ATOMIC_RELEASE);
+		}
+		vcpu_handle_exit(v);
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct sigevent sev = {0};
+	sigset_t run_mask;
+
+	this_vcpu = v;
+	v->tid = (pid_t)syscall(SYS_gettid);
+	pthread_sigmask(SIG_BLOCK, NULL, &run_mask);
+	sigdelset(&run_mask, SIG_VCPU_KICK);
+	if (kvm_vcpu_set_signal_mask(v->fd, &run_mask) < 0) {
+		domain_crash(v, "KVM_SET_SIGNAL_MASK failed");
+		return NULL;
+	}
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIG_VCPU_KICK;
+	sev._sigev_un._tid = v->tid;
+	v->host_timer_ok =
+	    timer_create(CLOCK_MONOTONIC, &sev, &v->host_timer) == 0;
+	if (!v->host_timer_ok)
+		log_err("vcpu", "d%uv%u: timer_create: %s", v->d->domid, v->id,
+			strerror(errno));
+	v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	v->runstate = RUNSTATE_offline;
+	v->runstate_entry = pvclock_now(&v->d->clock);
+	vcpu_loop(v);
+	if (v->host_timer_ok)
+		timer_delete(v->host_timer);
+	vcpu_set_quiescent(v, true);
+	return NULL;
+}
+
+int vcpu_start_thread(struct vcpu *v)
+{
+	pthread_attr_t attr;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	rc = pthread_create(&v->thread, &attr, vcpu_thread, v);
+	pthread_attr_destroy(&attr);
+	if (rc)
+		return -rc;
+	__atomic_store_n(&v->thread_started, true, __ATOMIC_RELEASE);
+	return 0;
+}
