@@ -13,11 +13,12 @@ struct idt_entry {
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 volatile uint64_t trap_expected, trap_seen, trap_resume;
 
+/* clang-format off */
 #define STUBS(X)                                                               \
-	X(0)                                                                   \
-	X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)   \
-	    X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(0xf3) X(0xf4)    \
-		X(0xf5)
+	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12)    \
+	X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(0xf3)          \
+	X(0xf4) X(0xf5)
+/* clang-format on */
 #define DECL(n) extern char trap_##n[];
 STUBS(DECL)
 
