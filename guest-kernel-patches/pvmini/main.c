@@ -18,7 +18,9 @@ static const struct {
     {"hello", test_hello},     {"version", test_version},
     {"time", test_time},       {"badptr", test_badptr},
     {"hostile", test_hostile}, {"bench-null", test_bench_null},
-    {"idle", test_idle},
+    {"idle", test_idle},       {"ud2", test_ud2},
+    {"triple", test_triple},   {"reboot", test_reboot},
+    {"spin", test_spin},
 };
 
 void test_pass(const char *name)

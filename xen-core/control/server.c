@@ -43,7 +43,7 @@ int control_init(const char *rundir, char *why, size_t whylen)
 		goto err;
 	unlink(sa.sun_path); /* stale: the caller holds the rundir lock */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(sa.sun_path, 0600) < 0 || listen(fd, 64) < 0)
+	    chmod(sa.sun_path, 0600) < 0 || listen(fd, SOMAXCONN) < 0)
 		goto err;
 	listen_fd = fd;
 	return 0;
@@ -73,15 +73,12 @@ void conn_want_write(struct conn *c, bool on)
 	epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-static void conn_accept(void)
+static void conn_accept_one(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct conn *c;
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd < 0)
-		return;
 	/* Only root or the user pvhv runs as (the socket is 0600 too). */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    (cred.uid != 0 && cred.uid != geteuid())) {
@@ -101,6 +98,18 @@ static void conn_accept(void)
 	c->next = conns;
 	conns = c;
 	ep_add(fd, EPOLLIN, (uint64_t)(uintptr_t)c);
+}
+
+static void conn_accept(void)
+{
+	for (int i = 0; i < 256; i++) {
+		int fd = accept4(listen_fd, NULL, NULL,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return;
+		conn_accept_one(fd);
+	}
 }
 
 void conn_close(struct conn *c)

@@ -482,6 +482,7 @@ int domain_create(const struct dom_config *cfg, struct domain **out, char *why,
 		domain_destroy(d);
 		return rc;
 	}
+	d->built = true;
 	log_info("domain", "d%u (%s) built: %llu MiB, %u vCPUs", d->domid,
 		 d->cfg.name, (unsigned long long)d->cfg.memory_mib,
 		 d->nr_vcpus);
@@ -519,7 +520,8 @@ void domain_destroy(struct domain *d)
 	if (d->ev.port)
 		evtchn_fini(&d->ev);
 	pthread_rwlock_unlock(&domains_lock);
-	log_info("domain", "d%u (%s) destroyed", d->domid, d->cfg.name);
+	if (d->built)
+		log_info("domain", "d%u (%s) destroyed", d->domid, d->cfg.name);
 	domain_free(d);
 }
 

@@ -12,5 +12,9 @@ void test_badptr(void);
 void test_hostile(void);
 void test_bench_null(void);
 void test_idle(void);
+void test_ud2(void);
+void test_triple(void);
+void test_reboot(void);
+void test_spin(void);
 
 #endif

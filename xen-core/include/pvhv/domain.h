@@ -127,6 +127,7 @@ struct domain {
 	uint32_t pause_count;	/* atomic; vCPUs run only at 0 */
 	uint64_t created_ns;
 	uint32_t restarts;
+	bool built; /* fully built (else: a failed create) */
 
 	int vmfd;
 	struct guest_mem mem;
