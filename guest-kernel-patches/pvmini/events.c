@@ -30,7 +30,8 @@ void evtchn_bind(evtchn_port_t port, evtchn_handler_t h, void *arg)
 
 void evtchn_unbind(evtchn_port_t port)
 {
-	handlers[port].fn = NULL;
+	if (port < NR_PORTS)
+		handlers[port].fn = NULL;
 }
 
 void evtchn_mask(evtchn_port_t port)
@@ -166,11 +167,27 @@ int events_set_mode(enum upcall_mode mode)
 	return rc;
 }
 
+evtchn_port_t timer_port;
+void (*timer_hook)(void);
+
+static void on_timer(evtchn_port_t port, void *arg)
+{
+	(void)port;
+	(void)arg;
+	if (timer_hook)
+		timer_hook();
+}
+
 void events_init(void)
 {
 	/* Everything starts masked; ports are unmasked as they are bound. */
 	for (unsigned int i = 0; i < ARRAY_SIZE(shared->evtchn_mask); i++)
 		shared->evtchn_mask[i] = ~0ull;
+	/* vCPU 0's timer: block_until() deadlines need it. */
+	if (bind_virq(VIRQ_TIMER, 0, &timer_port) == 0) {
+		evtchn_bind(timer_port, on_timer, NULL);
+		evtchn_unmask(timer_port);
+	}
 }
 
 void block_until(uint64_t deadline_ns)

@@ -15,13 +15,24 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-    {"hello", test_hello},	   {"version", test_version},
-    {"time", test_time},	   {"badptr", test_badptr},
-    {"hostile", test_hostile},	   {"bench-null", test_bench_null},
-    {"idle", test_idle},	   {"ud2", test_ud2},
-    {"triple", test_triple},	   {"reboot", test_reboot},
-    {"spin", test_spin},	   {"cpuid", test_cpuid},
+    {"hello", test_hello},
+    {"version", test_version},
+    {"time", test_time},
+    {"badptr", test_badptr},
+    {"hostile", test_hostile},
+    {"bench-null", test_bench_null},
+    {"idle", test_idle},
+    {"ud2", test_ud2},
+    {"triple", test_triple},
+    {"reboot", test_reboot},
+    {"spin", test_spin},
+    {"cpuid", test_cpuid},
     {"legacy-io", test_legacy_io},
+    {"evtchn", test_evtchn},
+    {"evtchn-dom0", test_evtchn_dom0},
+    {"hostile-evtchn", test_hostile_evtchn},
+    {"gnttab", test_gnttab},
+    {"hostile-gnttab", test_hostile_gnttab},
 };
 
 void test_pass(const char *name)
@@ -69,6 +80,18 @@ const char *cmdline_opt(const char *key, char *buf, size_t len)
 			p++;
 	}
 	return buf;
+}
+
+unsigned long cmdline_num(const char *key, unsigned long def)
+{
+	char buf[32];
+	unsigned long v = 0;
+
+	if (!cmdline_opt(key, buf, sizeof(buf))[0])
+		return def;
+	for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	return v;
 }
 
 static void run_test(const char *name)

@@ -9,6 +9,7 @@
 
 #include <pvabi/errno.h>
 #include <pvabi/event_channel.h>
+#include <pvabi/grant_table.h>
 #include <pvabi/xen.h>
 
 #define PAGE_SIZE     4096ul
@@ -59,6 +60,9 @@ unsigned int smp_id(void);
 /* events.c */
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
 void events_init(void);
+/* vCPU 0's VIRQ_TIMER port (bound at boot) and what it runs. */
+extern evtchn_port_t timer_port;
+extern void (*timer_hook)(void);
 void evtchn_bind(evtchn_port_t port, evtchn_handler_t h, void *arg);
 void evtchn_unbind(evtchn_port_t port);
 void evtchn_mask(evtchn_port_t port);
@@ -77,6 +81,15 @@ enum upcall_mode { UPCALL_POLL, UPCALL_CALLBACK, UPCALL_LAPIC };
 int events_set_mode(enum upcall_mode mode);
 void lapic_eoi(void);
 extern enum upcall_mode upcall_mode;
+
+/* gnttab.c */
+struct gnttab_copy;
+extern struct grant_entry_v1 *gnt_table;
+int gnttab_init(unsigned int frames);
+int gnttab_map_frame(unsigned int idx, unsigned long gfn);
+void gnttab_grant(grant_ref_t ref, domid_t domid, unsigned long gfn, bool ro);
+int gnttab_end(grant_ref_t ref);
+int gnttab_copy(struct gnttab_copy *ops, unsigned int n);
 
 /* traps.c */
 struct trap_frame {
@@ -140,6 +153,10 @@ void test_fail(const char *name, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Value of a key=value option on the command line ("" if absent). */
 const char *cmdline_opt(const char *key, char *buf, size_t len);
+/* Decimal option value, or def. */
+unsigned long cmdline_num(const char *key, unsigned long def);
+/* This domain's id (CPUID leaf base+4). */
+domid_t xen_domid(void);
 
 /* Spin for roughly `ns` of guest system time. */
 void delay_ns(uint64_t ns);

@@ -122,6 +122,14 @@ uint64_t xen_now(void)
 	return pvclock_read(&this_vcpu_info()->time);
 }
 
+domid_t xen_domid(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(xen_cpuid_base + 4, 0, &a, &b, &c, &d);
+	return (domid_t)c;
+}
+
 void delay_ns(uint64_t ns)
 {
 	uint64_t end = xen_now() + ns;

@@ -121,7 +121,7 @@ int cmd_create(int argc, char **argv)
 			cfg.name, (unsigned long long)domid);
 		rc = 0;
 		if (console)
-			rc = pvctl_follow(c, (uint32_t)domid, true);
+			rc = pvctl_follow(c, (uint32_t)domid, true, !paused);
 	}
 	if (r)
 		yajl_tree_free(r);
@@ -157,7 +157,7 @@ int cmd_console(int argc, char **argv)
 		domid =
 		    v && YAJL_IS_INTEGER(v) ? (uint64_t)YAJL_GET_INTEGER(v) : 0;
 		yajl_tree_free(r);
-		rc = pvctl_follow(c, (uint32_t)domid, true);
+		rc = pvctl_follow(c, (uint32_t)domid, true, false);
 	}
 	pvctrl_close(c);
 	return rc;

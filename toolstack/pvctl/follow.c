@@ -22,7 +22,8 @@ static void write_all(const char *p, size_t n)
 }
 
 /* Sends the console request (and, for create -c, unpauses). */
-static int follow_start(struct pvctrl *c, uint32_t domid, bool history)
+static int follow_start(struct pvctrl *c, uint32_t domid, bool history,
+			bool unpause)
 {
 	char req[160];
 	yajl_val r;
@@ -35,19 +36,21 @@ static int follow_start(struct pvctrl *c, uint32_t domid, bool history)
 	if (!r)
 		return -1;
 	yajl_tree_free(r);
-	/* Unpausing a running domain fails harmlessly (create -c pauses). */
+	if (!unpause)
+		return 0;
+	/* create -c builds the domain paused so no output is missed. */
 	snprintf(req, sizeof(req), "{\"op\":\"unpause\",\"domid\":%u}", domid);
 	if (pvctrl_call(c, req, NULL, 0, &r, (char[64]){0}, 64) == 0)
 		yajl_tree_free(r);
 	return 0;
 }
 
-int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history)
+int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history, bool unpause)
 {
 	const char *reason = NULL;
 	int status = 1;
 
-	if (follow_start(c, domid, history) < 0)
+	if (follow_start(c, domid, history, unpause) < 0)
 		return 1;
 	for (;;) {
 		struct pvctrl_msg m;

@@ -22,10 +22,11 @@ yajl_val pvctl_call(struct pvctrl *c, const char *json, const int *fds,
 		    int nfds);
 /* JSON {"op": op, "domid"/"name": dom} for a DOMAIN argument. */
 char *pvctl_dom_request(const char *op, const char *dom);
-/* Streams a domain's console to stdout until it ends. Returns the exit
+/* Streams a domain's console to stdout until it ends (unpausing it first
+ * for create -c). Returns the exit
  * status pvctl should use: 0 after poweroff, 1 after a crash or other
  * shutdown, 2 when pvhv went away. */
-int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history);
+int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history, bool unpause);
 
 int cmd_create(int argc, char **argv);
 int cmd_console(int argc, char **argv);

@@ -80,7 +80,7 @@ void ctl_conn_writable(struct conn *c)
 
 void ctl_conn_released(struct conn *c)
 {
-	(void)c;
+	dom0_conn_released(c);
 }
 
 static void console_ready_one(struct conn *c, void *arg)
@@ -151,6 +151,7 @@ void control_domain_gone(struct domain *d)
 {
 	yajl_gen g = jg_new();
 
+	dom0_domain_gone(d->domid);
 	jg_str(g, "event", "destroyed");
 	jg_u64(g, "domid", d->domid);
 	jg_str(g, "name", d->cfg.name);
@@ -180,10 +181,4 @@ void control_domain_restarted(uint32_t old_domid, struct domain *nd)
 	jg_u64(g, "domid", nd->domid);
 	jg_str(g, "name", nd->cfg.name);
 	lifecycle_event(nd, nd->domid, g);
-}
-
-struct evtchn_domain *control_dom0_evtchn(uint16_t domid)
-{
-	(void)domid;
-	return NULL;
 }

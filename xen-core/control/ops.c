@@ -218,10 +218,27 @@ static const struct {
 	const char *name;
 	ctl_op_fn *fn;
 } ctl_ops[] = {
-    {"hello", op_hello},     {"create", ctl_op_create}, {"list", op_list},
-    {"info", op_info},	     {"pause", op_pause},	{"unpause", op_unpause},
-    {"destroy", op_destroy}, {"console", op_console},	{"watch", op_watch},
+    {"hello", op_hello},
+    {"create", ctl_op_create},
+    {"list", op_list},
+    {"info", op_info},
+    {"pause", op_pause},
+    {"unpause", op_unpause},
+    {"destroy", op_destroy},
+    {"console", op_console},
+    {"watch", op_watch},
     {"quit", op_quit},
+    {"evtchn_alloc_unbound", ctl_op_evtchn_alloc_unbound},
+    {"evtchn_bind_interdomain", ctl_op_evtchn_bind_interdomain},
+    {"evtchn_bind_virq", ctl_op_evtchn_bind_virq},
+    {"evtchn_close", ctl_op_evtchn_close},
+    {"evtchn_notify", ctl_op_evtchn_notify},
+    {"evtchn_status", ctl_op_evtchn_status},
+    {"map_magic", ctl_op_map_magic},
+    {"map_foreign", ctl_op_map_foreign},
+    {"grant_map", ctl_op_grant_map},
+    {"grant_unmap", ctl_op_grant_unmap},
+    {"grant_copy", ctl_op_grant_copy},
 };
 
 static void reply_error(struct conn *c, uint32_t id, int err, const char *msg)
@@ -270,10 +287,16 @@ void ctl_handle(struct conn *c, struct pv_msg *m)
 	if (rc == -ENOSYS && !r.err[0])
 		snprintf(r.err, sizeof(r.err), "unknown operation \"%s\"",
 			 op ? op : "");
-	if (rc)
+	if (rc) {
 		reply_error(c, m->hdr.id, rc, r.err);
-	else
-		ctl_send_gen(c, PV_CTL_REPLY, m->hdr.id, r.out);
+	} else {
+		size_t len;
+		const char *text = jg_text(r.out, &len);
+
+		if (!text || msg_send(c->fd, PV_CTL_REPLY, m->hdr.id, text, len,
+				      r.reply_fds, r.reply_nfds) < 0)
+			conn_close(c);
+	}
 	/* A new follower gets the history right after the reply. */
 	if (rc == 0 && c->follow && op && strcmp(op, "console") == 0)
 		ctl_console_push(c);

@@ -205,6 +205,11 @@ void control_run(void)
 {
 	struct epoll_event evs[32];
 
+	/* Threads start here, after pvhv has detached (fork keeps none). */
+	if (control_dom0_init() < 0) {
+		log_err("control", "cannot set up dom0 event channels");
+		return;
+	}
 	setup_loop();
 	while (!control_quit) {
 		int n = epoll_wait(epoll_fd, evs, 32, -1);

@@ -3,6 +3,7 @@
  * debug builds; pvhv always does, it is how pvmini talks before any ring
  * exists). Reading the hypervisor console is for dom0. */
 #include <pvabi/errno.h>
+#include <pvhv/control.h>
 #include <pvhv/domain.h>
 #include <pvhv/exits.h>
 #include <pvhv/guestcopy.h>
@@ -22,6 +23,7 @@ int64_t do_console_io(struct vcpu *v, const uint64_t *a)
 				return rc;
 			console_write(&v->d->cons, chunk, n);
 			domain_request_service(v->d, DOM_SERVICE_CONSOLE);
+			control_console_virq();
 			buf += n;
 			count -= n;
 		}

@@ -231,6 +231,14 @@ static int reply_result(yajl_val r, char *err, size_t errlen)
 int pvctrl_call(struct pvctrl *c, const char *json, const int *fds, int nfds,
 		yajl_val *reply, char *err, size_t errlen)
 {
+	return pvctrl_call_fds(c, json, fds, nfds, reply, NULL, NULL, err,
+			       errlen);
+}
+
+int pvctrl_call_fds(struct pvctrl *c, const char *json, const int *fds,
+		    int nfds, yajl_val *reply, int *rfds, int *rnfds, char *err,
+		    size_t errlen)
+{
 	uint32_t id = c->next_id++;
 	int rc =
 	    msg_send(c->fd, PV_CTL_REQUEST, id, json, strlen(json), fds, nfds);
@@ -255,6 +263,13 @@ int pvctrl_call(struct pvctrl *c, const char *json, const int *fds, int nfds,
 			continue;
 		}
 		*reply = json_parse_object(m.payload, err, errlen);
+		if (rfds && *reply) {
+			*rnfds = m.nfds;
+			for (int i = 0; i < m.nfds; i++) {
+				rfds[i] = m.fds[i];
+				m.fds[i] = -1; /* the caller owns them now */
+			}
+		}
 		msg_free(&m);
 		if (!*reply)
 			return -EPROTO;

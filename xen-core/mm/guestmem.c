@@ -22,12 +22,16 @@ static int gm_add(struct guest_mem *gm, gpa_t gpa, uint64_t size, uint64_t off,
 		  enum gm_kind kind)
 {
 	struct gm_region *r;
-	int slot;
+	int slot = -1;
 
-	if (gm->nr >= GM_MAX_REGIONS || gm->slots_used == ~0ull)
+	if (gm->nr >= GM_MAX_REGIONS)
 		return -ENOSPC;
-	slot = __builtin_ctzll(~gm->slots_used);
-	gm->slots_used |= 1ull << slot;
+	for (int w = 0; w < GM_MAX_SLOTS / 64 && slot < 0; w++)
+		if (~gm->slots_used[w])
+			slot = w * 64 + __builtin_ctzll(~gm->slots_used[w]);
+	if (slot < 0)
+		return -ENOSPC;
+	gm->slots_used[slot / 64] |= 1ull << (slot % 64);
 	r = &gm->r[gm->nr++];
 	*r = (struct gm_region){.gpa = gpa,
 				.size = size,
@@ -196,7 +200,7 @@ int guestmem_remove_pool_page(struct guest_mem *gm, gpa_t gpa, int *slot)
 		if (r->kind != GM_EXTRA || r->gpa != gpa)
 			continue;
 		*slot = r->slot;
-		gm->slots_used &= ~(1ull << r->slot);
+		gm->slots_used[r->slot / 64] &= ~(1ull << (r->slot % 64));
 		gm->r[i] = gm->r[--gm->nr];
 		rc = 0;
 		break;

@@ -170,6 +170,7 @@ void domain_shutdown(struct domain *d, uint32_t reason)
 	if (!first)
 		return;
 	domain_kick_all(d);
+	control_domain_exception();
 	domain_request_service(d, DOM_SERVICE_SHUTDOWN);
 }
 
@@ -417,6 +418,8 @@ static int domain_build(struct domain *d, char *why, size_t whylen)
 	if (rc == 0)
 		rc = gnttab_init(&d->gt, d->cfg.max_grant_frames);
 	if (rc == 0)
+		gnttab_attach(d);
+	if (rc == 0)
 		rc = domain_magic_pages(d);
 	if (rc != 0) {
 		snprintf(why, whylen,
@@ -520,6 +523,7 @@ void domain_destroy(struct domain *d)
 	if (d->ev.port)
 		evtchn_fini(&d->ev);
 	pthread_rwlock_unlock(&domains_lock);
+	control_domain_exception();
 	if (d->built)
 		log_info("domain", "d%u (%s) destroyed", d->domid, d->cfg.name);
 	domain_free(d);

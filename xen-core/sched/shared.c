@@ -84,7 +84,7 @@ static void publish_wallclock(struct domain *d, struct shared_info *si)
 			 __ATOMIC_RELEASE);
 }
 
-static int place_pool_page(struct domain *d, gpa_t gpa, uint32_t idx)
+int domain_place_pool_page(struct domain *d, gpa_t gpa, uint32_t idx)
 {
 	uint64_t off;
 	int slot, rc;
@@ -99,7 +99,7 @@ static int place_pool_page(struct domain *d, gpa_t gpa, uint32_t idx)
 	return rc;
 }
 
-static void remove_pool_page(struct domain *d, gpa_t gpa)
+void domain_remove_pool_page(struct domain *d, gpa_t gpa)
 {
 	int slot;
 
@@ -123,7 +123,7 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 	si = gpa_to_hva(&d->mem, gpa, PAGE_SIZE, GM_KIND(GM_RAM));
 	if (!si) {
 		/* A hole (Xen's usual case): back it with pool page 0. */
-		if (place_pool_page(d, gpa, 0) < 0) {
+		if (domain_place_pool_page(d, gpa, 0) < 0) {
 			pthread_mutex_unlock(&d->lock);
 			return -XEN_EINVAL;
 		}
@@ -135,7 +135,7 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 	if (si != old)
 		memcpy(si, old, PAGE_SIZE);
 	if (d->si_in_pool)
-		remove_pool_page(d, d->si_gpa); /* the old placement */
+		domain_remove_pool_page(d, d->si_gpa); /* the old placement */
 	__atomic_store_n(&d->si, si, __ATOMIC_RELEASE);
 	d->si_gpa = gpa;
 	d->si_in_pool = in_pool;
@@ -159,7 +159,7 @@ void domain_unmap_shared_info(struct domain *d)
 	pthread_mutex_lock(&d->ev.lock);
 	memcpy(d->si_own, d->si, PAGE_SIZE);
 	if (d->si_in_pool)
-		remove_pool_page(d, d->si_gpa);
+		domain_remove_pool_page(d, d->si_gpa);
 	__atomic_store_n(&d->si, (struct shared_info *)d->si_own,
 			 __ATOMIC_RELEASE);
 	d->si_gpa = 0;

@@ -4,8 +4,8 @@
  * must survive and pvhv must answer every one with an error or a result.
  * Calls that would legitimately stop or overwrite this guest are steered
  * away: shutdown/block/poll, console writes (garbage in the test log),
- * setting the shutdown code, and multicall lists outside scratch (results
- * are written back into every entry).
+ * setting the shutdown code, and multicall and grant-table op lists
+ * outside scratch (a result is written back into every entry).
  */
 #include <pvabi/sched.h>
 #include <pvabi/vcpu.h>
@@ -92,6 +92,11 @@ void test_hostile(void)
 			 * as Xen does: keep the list inside scratch. */
 			a[0] = (uintptr_t)scratch + (a[0] & 0x3f8);
 			a[1] %= 8;
+		}
+		if (nr == __HYPERVISOR_grant_table_op) {
+			/* Same for the status of each batched op. */
+			a[1] = (uintptr_t)scratch + (a[1] & 0x3f8);
+			a[2] %= 8;
 		}
 		if (trace)
 			printf("hc %lu: %u(%lx, %lx, %lx, %lx, %lx)\n", done,

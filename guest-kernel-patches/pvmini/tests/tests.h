@@ -2,6 +2,8 @@
 #ifndef PVMINI_TESTS_H
 #define PVMINI_TESTS_H
 
+#include <pvabi/event_channel.h>
+
 struct hvm_start_info;
 const struct hvm_start_info *pvmini_start_info(void);
 
@@ -18,5 +20,12 @@ void test_reboot(void);
 void test_spin(void);
 void test_cpuid(void);
 void test_legacy_io(void);
+void test_evtchn(void);
+/* Binds the port domain `peer` allocated for us (evtchn.c). */
+int bind_peer(domid_t peer, evtchn_port_t *port);
+void test_evtchn_dom0(void);
+void test_hostile_evtchn(void);
+void test_gnttab(void);
+void test_hostile_gnttab(void);
 
 #endif

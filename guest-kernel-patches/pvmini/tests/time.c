@@ -11,10 +11,8 @@
 
 static volatile unsigned int ticks;
 
-static void on_timer(evtchn_port_t port, void *arg)
+static void on_timer(void)
 {
-	(void)port;
-	(void)arg;
 	ticks++;
 }
 
@@ -110,16 +108,15 @@ static int check_timers(evtchn_port_t port)
 
 void test_time(void)
 {
-	evtchn_port_t port;
-	int rc;
+	evtchn_port_t port = timer_port, again;
 
 	if (check_clock() < 0)
 		return;
-	rc = bind_virq(VIRQ_TIMER, 0, &port);
-	if (rc)
-		return test_fail(T, "bind VIRQ_TIMER: %d", rc);
-	evtchn_bind(port, on_timer, NULL);
-	evtchn_unmask(port);
+	if (!port)
+		return test_fail(T, "VIRQ_TIMER not bound at boot");
+	if (bind_virq(VIRQ_TIMER, 0, &again) != -XEN_EEXIST)
+		return test_fail(T, "VIRQ_TIMER bound twice");
+	timer_hook = on_timer;
 	if (check_timers(port) < 0)
 		goto out;
 	/* The same through the legacy callback vector, idling with hlt. */
@@ -131,5 +128,5 @@ void test_time(void)
 		test_pass(T);
 	events_set_mode(UPCALL_POLL);
 out:
-	evtchn_close(port);
+	timer_hook = NULL;
 }

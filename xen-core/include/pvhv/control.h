@@ -21,5 +21,8 @@ void control_domain_restarted(uint32_t old_domid, struct domain *nd);
 void control_domain_gone(struct domain *d);
 /* dom0's event-channel table (domid 0), NULL for other ids. */
 struct evtchn_domain *control_dom0_evtchn(uint16_t domid);
+/* Raise dom0's VIRQ_DOM_EXC (a domain shut down or died) / VIRQ_CONSOLE. */
+void control_domain_exception(void);
+void control_console_virq(void);
 
 #endif

@@ -38,10 +38,29 @@ struct ctl_req {
 	yajl_val req;
 	yajl_gen out; /* the reply, {"ok": true, ...} */
 	char err[256];
+	/* fds sent with the reply; pvhv keeps its own copies open */
+	int reply_fds[2];
+	int reply_nfds;
 };
 
 /* create.c */
 int ctl_op_create(struct ctl_req *r);
+
+/* dom0.c: the dom0 access interface */
+int control_dom0_init(void);
+int ctl_op_evtchn_alloc_unbound(struct ctl_req *r);
+int ctl_op_evtchn_bind_interdomain(struct ctl_req *r);
+int ctl_op_evtchn_bind_virq(struct ctl_req *r);
+int ctl_op_evtchn_close(struct ctl_req *r);
+int ctl_op_evtchn_notify(struct ctl_req *r);
+int ctl_op_evtchn_status(struct ctl_req *r);
+int ctl_op_map_magic(struct ctl_req *r);
+int ctl_op_map_foreign(struct ctl_req *r);
+int ctl_op_grant_map(struct ctl_req *r);
+int ctl_op_grant_unmap(struct ctl_req *r);
+int ctl_op_grant_copy(struct ctl_req *r);
+void dom0_conn_released(struct conn *c);
+void dom0_domain_gone(uint32_t domid);
 
 /* ops.c */
 void ctl_handle(struct conn *c, struct pv_msg *m);

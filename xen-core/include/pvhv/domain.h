@@ -211,6 +211,12 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn);
 void domain_unmap_shared_info(struct domain *d);
 /* VCPUOP_register_vcpu_info: -XEN_EINVAL as Xen for bad requests. */
 int vcpu_register_vcpu_info(struct vcpu *v, uint64_t gfn, uint32_t offset);
+/* Maps pool page idx over the hole at gpa (new KVM slot) / removes it. */
+int domain_place_pool_page(struct domain *d, gpa_t gpa, uint32_t idx);
+void domain_remove_pool_page(struct domain *d, gpa_t gpa);
+/* Pool page 0 backs shared_info in a hole; grant frame i uses 1 + i. */
+#define POOL_SHARED_INFO 0
+#define POOL_GRANT(i)	 (1 + (i))
 /* Writes the pvclock into every place a vCPU's time info lives. */
 void vcpu_publish_time(struct vcpu *v);
 

@@ -11,7 +11,10 @@
 
 #include <pvhv/types.h>
 
+/* RAM (2) + special + shared_info + 64 grant frames, with room to spare;
+ * KVM allows 509 user slots. */
 #define GM_MAX_REGIONS 96
+#define GM_MAX_SLOTS   128
 
 enum gm_kind {
 	GM_RAM,	    /* guest RAM */
@@ -39,7 +42,7 @@ struct guest_mem {
 	uint32_t pool_pages;
 	pthread_rwlock_t lock; /* regions change on add_to_physmap */
 	uint32_t nr;
-	uint64_t slots_used; /* bitmap of KVM slot numbers in use (< 64) */
+	uint64_t slots_used[GM_MAX_SLOTS / 64]; /* KVM slot numbers in use */
 	struct gm_region r[GM_MAX_REGIONS];
 };
 
