@@ -133,6 +133,26 @@ static void lifecycle_event(struct domain *d, uint32_t domid, yajl_gen g)
 	yajl_gen_free(g);
 }
 
+/* Everything a toolstack agent (pvstored) needs to set the domain up in
+ * xenstore: identity, size, and its store/console pages and ports. */
+void control_domain_created(struct domain *d)
+{
+	yajl_gen g = jg_new();
+
+	jg_str(g, "event", "created");
+	jg_u64(g, "domid", d->domid);
+	jg_str(g, "name", d->cfg.name);
+	jg_str(g, "uuid", d->cfg.uuid);
+	jg_u64(g, "memory_mib", d->cfg.memory_mib);
+	jg_u64(g, "vcpus", d->cfg.vcpus);
+	jg_u64(g, "max_vcpus", d->nr_vcpus);
+	jg_u64(g, "store_gfn", d->hvm_param[HVM_PARAM_STORE_PFN]);
+	jg_u64(g, "store_port", d->hvm_param[HVM_PARAM_STORE_EVTCHN]);
+	jg_u64(g, "console_gfn", d->hvm_param[HVM_PARAM_CONSOLE_PFN]);
+	jg_u64(g, "console_port", d->hvm_param[HVM_PARAM_CONSOLE_EVTCHN]);
+	lifecycle_event(d, d->domid, g);
+}
+
 void control_domain_shutdown(struct domain *d, uint32_t code,
 			     enum dom_action act)
 {

@@ -486,6 +486,7 @@ int domain_create(const struct dom_config *cfg, struct domain **out, char *why,
 		return rc;
 	}
 	d->built = true;
+	control_domain_created(d);
 	log_info("domain", "d%u (%s) built: %llu MiB, %u vCPUs", d->domid,
 		 d->cfg.name, (unsigned long long)d->cfg.memory_mib,
 		 d->nr_vcpus);

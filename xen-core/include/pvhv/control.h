@@ -18,6 +18,8 @@ void control_console_ready(struct domain *d);
 void control_domain_shutdown(struct domain *d, uint32_t code,
 			     enum dom_action act);
 void control_domain_restarted(uint32_t old_domid, struct domain *nd);
+/* A domain was built (create or restart): watchers get its description. */
+void control_domain_created(struct domain *d);
 void control_domain_gone(struct domain *d);
 /* dom0's event-channel table (domid 0), NULL for other ids. */
 struct evtchn_domain *control_dom0_evtchn(uint16_t domid);
