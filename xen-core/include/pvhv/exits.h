@@ -31,8 +31,8 @@ hypercall_fn do_xen_version, do_console_io, do_sched_op, do_set_timer_op,
     do_vcpu_op, do_memory_op, do_hvm_op, do_event_channel_op, do_grant_table_op,
     do_physdev_op, do_vm_assist, do_multicall;
 
-/* Logs an unimplemented sub-op once per rate-limit window and returns
- * -XEN_ENOSYS. */
+/* Logs an unimplemented sub-op (rate-limited with the domain's other
+ * guest-triggered messages) and returns -XEN_ENOSYS. */
 int64_t hypercall_unimplemented(struct vcpu *v, const char *call,
 				uint64_t subop);
 
