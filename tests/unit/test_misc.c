@@ -782,6 +782,14 @@ static void test_msg_fd_leaks(void)
 	CU_ASSERT_EQUAL(raw_send(sp[0], "tiny", 4, fds, 2), 0);
 	CU_ASSERT_EQUAL(msg_recv(sp[1], &m), -EPROTO);
 	CU_ASSERT_EQUAL(count_fds(), base);
+	/* An empty packet reads like an orderly close (recvmsg returns 0),
+	 * but one that carries fds is a packet, and its fds must go. */
+	CU_ASSERT_EQUAL(raw_send(sp[0], "", 0, fds, 2), 0);
+	CU_ASSERT_EQUAL(msg_recv(sp[1], &m), -EPROTO);
+	CU_ASSERT_EQUAL(count_fds(), base);
+	CU_ASSERT_EQUAL(raw_send(sp[0], "", 0, fds, 8), 0);
+	CU_ASSERT_EQUAL(msg_recv(sp[1], &m), -EPROTO);
+	CU_ASSERT_EQUAL(count_fds(), base);
 	unpair();
 	close(p[0]);
 	close(p[1]);
