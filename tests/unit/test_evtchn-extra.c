@@ -310,18 +310,27 @@ static const char *check_virq_table(struct tdom *t)
 	return NULL;
 }
 
+/* Pending bits of ports that exist in word w. */
+static uint64_t valid_bits(const struct evtchn_domain *ev, uint32_t w)
+{
+	uint32_t first = w * WORD_BITS;
+
+	if (first >= ev->max_ports)
+		return 0;
+	if (ev->max_ports - first >= WORD_BITS)
+		return ~0ull;
+	return (1ull << (ev->max_ports - first)) - 1;
+}
+
 /* 2-level delivery: what the guest can rely on. */
 static const char *check_delivery(struct tdom *t)
 {
 	struct evtchn_domain *ev = &t->ev;
 	unsigned int d = ev->domid;
+	uint64_t sels = 0;
 
 	if (!t->si)
 		return NULL;
-	for (uint32_t p = ev->max_ports; p < EVTCHN_2L_NR_PORTS; p++)
-		if (td_pending(t, p))
-			return fail("d%u port %u beyond max_ports is pending",
-				    d, p);
 	for (uint32_t v = 0; v < TD_MAX_VCPUS; v++) {
 		const struct vcpu_info *vi = &t->vi[v];
 
@@ -333,6 +342,7 @@ static const char *check_delivery(struct tdom *t)
 					    d, v);
 			continue;
 		}
+		sels |= vi->evtchn_pending_sel;
 		if (vi->evtchn_pending_sel && !vi->evtchn_upcall_pending)
 			return fail("d%u vCPU %u: selector %#llx without "
 				    "upcall_pending",
@@ -344,18 +354,21 @@ static const char *check_delivery(struct tdom *t)
 				    d, v, t->upcalls[v], t->acked[v],
 				    vi->evtchn_upcall_pending);
 	}
-	for (uint32_t p = 1; p < ev->max_ports; p++) {
-		uint64_t selbit = 1ull << (p / WORD_BITS);
-		bool seen = false;
+	for (uint32_t w = 0; w < WORD_BITS; w++) {
+		uint64_t pend = t->si->evtchn_pending[w];
 
-		if (!td_pending(t, p) || td_masked(t, p))
-			continue;
-		for (uint32_t v = 0; v < ev->nr_vcpus; v++)
-			seen |= (t->vi[v].evtchn_pending_sel & selbit) != 0;
-		if (!seen)
-			return fail("d%u port %u pending and unmasked, but no "
-				    "vCPU has selector bit %u",
-				    d, p, p / WORD_BITS);
+		if (pend & ~valid_bits(ev, w))
+			return fail(
+			    "d%u port %u beyond max_ports is pending", d,
+			    w * WORD_BITS + (uint32_t)__builtin_ctzll(
+						pend & ~valid_bits(ev, w)));
+		pend &= ~t->si->evtchn_mask[w];
+		if (pend && !(sels >> w & 1))
+			return fail(
+			    "d%u port %u pending and unmasked, but no "
+			    "vCPU has selector bit %u",
+			    d, w * WORD_BITS + (uint32_t)__builtin_ctzll(pend),
+			    w);
 	}
 	return NULL;
 }
@@ -935,6 +948,11 @@ const char *td_step(struct tdom *a, struct tdom *b,
 			    x.t->ev.domid, x.virq, x.vcpu, out.raised, raised);
 	if (x.kind == K_STATUS && rc == 0 && (w = effect_status(&x, &out.st)))
 		return w;
+	if (x.kind == K_STATUS &&
+	    evtchn_is_pending(&x.t->ev, x.port) !=
+		(port_ok(&x.t->ev, x.port) && td_pending(x.t, x.port)))
+		return fail("%s: evtchn_is_pending disagrees with the bit",
+			    describe(&x));
 	if (rc < 0 || no_effect(&x, raised)) {
 		if (!snap_same(&snaps[0], x.t) || !snap_same(&snaps[1], x.o))
 			return fail("%s: returned %d and changed state",
