@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build and run the libFuzzer targets (`make fuzz`; not part of make check).
 #
-# Usage: tests/fuzz/run.sh [tests/fuzz/fuzz_NAME.c ...]   (default: all)
+# Usage: tests/fuzz/run.sh [tests/fuzz/fuzz_NAME.c ...]   (default: all;
+#        paths from the top of the tree, where it runs)
 #
 # Each target names what it is built from in its first lines:
 #   // fuzz-sources: xen-core/util/msg.c xen-core/util/json.c  (globs work)
@@ -75,7 +76,7 @@ for src in "$@"; do
 			>>"$OUT/$name.build.log" 2>&1 || ok=false
 		objs="$objs $o"
 	done
-	# shellcheck disable=SC2086 # word splitting and globs are wanted
+	# shellcheck disable=SC2086,SC2046 # word splitting and globs wanted
 	if ! $ok || ! $CLANG $CFLAGS -o "$bin" "$src" $sources $objs \
 		$(header libs "$src") >>"$OUT/$name.build.log" 2>&1; then
 		say FAIL "$name: build failed"
@@ -107,10 +108,13 @@ for src in "$@"; do
 		say FAIL "$name: exit status $rc; $OUT/$name.log says:"
 		grep -v '^\(#[0-9]\|INFO:\|stat::\)' "$OUT/$name.log" |
 			tail -n 40 | sed 's/^/    /'
-		ls "$OUT"/crashes/"$name"-* 2>/dev/null | sed 's/^/    input: /'
+		for f in "$OUT"/crashes/"$name"-*; do
+			[ -e "$f" ] && echo "    input: $f"
+		done
 		fail=1
 	else
-		say PASS "$name: ${execs:-?} runs, $(ls "$corpus" | wc -l) in corpus"
+		n=$(find "$corpus" -type f | wc -l)
+		say PASS "$name: ${execs:-?} runs, $n in corpus"
 	fi
 done
 exit $fail

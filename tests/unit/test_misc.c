@@ -120,9 +120,16 @@ static void test_pvclock_monotonic(void)
 			s ^= s << 17;
 			d += s % 5000; /* steps of 0 .. 5000 ticks */
 			ns = pvclock_scale(d, mul, shift);
-			CU_ASSERT(ns >= prev);
-			if (ns < prev)
+			if (ns < prev) {
+				fprintf(stderr,
+					"\n%u kHz: %llu ticks -> %llu ns "
+					"< %llu\n",
+					khz[i], (unsigned long long)d,
+					(unsigned long long)ns,
+					(unsigned long long)prev);
+				CU_FAIL("not monotonic");
 				break;
+			}
 			prev = ns;
 		}
 	}
