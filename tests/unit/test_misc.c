@@ -996,7 +996,7 @@ static void sleep_ms(long ms)
 
 static void test_ratelimit(void)
 {
-	struct ratelimit rl = RATELIMIT_INIT(50, 3);
+	struct ratelimit rl = RATELIMIT_INIT(200, 3);
 	uint64_t supp = 99;
 
 	for (int i = 0; i < 3; i++) {
@@ -1005,7 +1005,7 @@ static void test_ratelimit(void)
 	}
 	CU_ASSERT_FALSE(ratelimit_ok(&rl, &supp));
 	CU_ASSERT_FALSE(ratelimit_ok(&rl, &supp));
-	sleep_ms(70);
+	sleep_ms(250);
 	/* The first message after the window says what was dropped. */
 	CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
 	CU_ASSERT_EQUAL(supp, 2);
@@ -1013,14 +1013,14 @@ static void test_ratelimit(void)
 	CU_ASSERT_EQUAL(supp, 0);
 	CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
 	CU_ASSERT_FALSE(ratelimit_ok(&rl, &supp));
-	sleep_ms(70);
+	sleep_ms(250);
 	CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
 	CU_ASSERT_EQUAL(supp, 1);
 }
 
 static void test_ratelimited_log(void)
 {
-	struct ratelimit rl = RATELIMIT_INIT(40, 1);
+	struct ratelimit rl = RATELIMIT_INIT(200, 1);
 	char buf[4096];
 
 	CU_ASSERT_FATAL(pipe2(log_pipe, O_NONBLOCK) == 0);
@@ -1030,7 +1030,7 @@ static void test_ratelimited_log(void)
 	log_take(buf, sizeof(buf));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "bad thing 0\n"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "bad thing 1"));
-	sleep_ms(60);
+	sleep_ms(250);
 	log_ratelimited(&rl, LOG_WARN, "guest", "bad thing %d", 9);
 	log_take(buf, sizeof(buf));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(3 similar messages suppressed)"));
