@@ -69,6 +69,13 @@ void domain_foreach(void (*fn)(struct domain *d, void *arg), void *arg)
 	pthread_rwlock_unlock(&domains_lock);
 }
 
+int hcall_self_only_locked(struct vcpu *v, uint16_t domid)
+{
+	if (domid == DOMID_SELF || domid == v->d->domid)
+		return 0;
+	return domain_lookup(domid) || domid == 0 ? -XEN_EPERM : -XEN_ESRCH;
+}
+
 int hcall_self_only(struct vcpu *v, uint16_t domid)
 {
 	int rc;
@@ -76,7 +83,7 @@ int hcall_self_only(struct vcpu *v, uint16_t domid)
 	if (domid == DOMID_SELF || domid == v->d->domid)
 		return 0;
 	pthread_rwlock_rdlock(&domains_lock);
-	rc = domain_lookup(domid) || domid == 0 ? -XEN_EPERM : -XEN_ESRCH;
+	rc = hcall_self_only_locked(v, domid);
 	pthread_rwlock_unlock(&domains_lock);
 	return rc;
 }

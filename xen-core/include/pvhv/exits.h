@@ -39,5 +39,8 @@ int64_t hypercall_unimplemented(struct vcpu *v, const char *call,
 /* A guest names itself (DOMID_SELF or its id): 0. Another domain:
  * -XEN_EPERM if it exists, -XEN_ESRCH if not (what Xen's XSM says). */
 int hcall_self_only(struct vcpu *v, uint16_t domid);
+/* The same for callers that already hold domains_lock: taking it again
+ * would deadlock against a waiting writer (the lock prefers writers). */
+int hcall_self_only_locked(struct vcpu *v, uint16_t domid);
 
 #endif
