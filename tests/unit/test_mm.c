@@ -112,7 +112,7 @@ static void test_layout_high(void)
 
 static void test_layout_errors(void)
 {
-	const uint64_t limit = (1ull << 40) - PV_HIGHMEM_BASE;
+	const uint64_t limit = GM_PHYS_LIMIT - PV_HIGHMEM_BASE;
 
 	CU_ASSERT_EQUAL(guestmem_init(&gm, 0, 0, "t"), -EINVAL);
 	CU_ASSERT_EQUAL(gm.memfd, -1);
@@ -223,7 +223,7 @@ static void test_pool_placement(void)
 			-EBUSY); /* local APIC */
 	CU_ASSERT_EQUAL(guestmem_place_pool_page(&gm, hole + 8, 1, &slot2),
 			-EBUSY); /* unaligned */
-	CU_ASSERT_EQUAL(guestmem_place_pool_page(&gm, 1ull << 40, 1, &slot2),
+	CU_ASSERT_EQUAL(guestmem_place_pool_page(&gm, GM_PHYS_LIMIT, 1, &slot2),
 			-EBUSY); /* beyond the physical limit */
 	CU_ASSERT_EQUAL(
 	    guestmem_place_pool_page(&gm, ~0ull & PAGE_MASK, 1, &slot2),
@@ -255,22 +255,23 @@ static void test_pool_placement(void)
 	guestmem_fini(&gm);
 }
 
-/* KVM memory slots are numbered below 64: placement stops there. */
+/* Regions (and KVM slots, numbered below GM_MAX_SLOTS) run out: placement
+ * stops there. */
 static void test_pool_slots_exhausted(void)
 {
 	int slot, placed = 0, rc = 0;
 
 	gm_setup(16 * MiB, 8);
-	for (uint32_t i = 0; i < 80 && rc == 0; i++) {
+	for (uint32_t i = 0; i < 2 * GM_MAX_REGIONS && rc == 0; i++) {
 		rc = guestmem_place_pool_page(
 		    &gm, 0xe0000000ull + i * PAGE_SIZE, i % 8, &slot);
 		if (rc == 0) {
-			CU_ASSERT(slot >= 0 && slot < 64);
+			CU_ASSERT(slot >= 0 && slot < GM_MAX_SLOTS);
 			placed++;
 		}
 	}
 	CU_ASSERT_EQUAL(rc, -ENOSPC);
-	CU_ASSERT_EQUAL(placed, 64 - 2);
+	CU_ASSERT_EQUAL(placed, GM_MAX_REGIONS - 2);
 	CU_ASSERT_EQUAL(guestmem_remove_pool_page(&gm, 0xe0000000ull, &slot),
 			0);
 	CU_ASSERT_EQUAL(guestmem_place_pool_page(&gm, 0xe8000000ull, 0, &slot),

@@ -46,12 +46,22 @@ const char *dom_action_name(enum dom_action a)
 	}
 }
 
-struct domain *domain_lookup(uint32_t domid)
+/* Any domain holding the id, built or still being built. */
+static struct domain *domain_find(uint32_t domid)
 {
 	for (struct domain *d = domains; d; d = d->next)
 		if (d->domid == domid)
 			return d;
 	return NULL;
+}
+
+/* Only fully built domains: one being built has its id reserved but its
+ * event-channel and grant tables are not ready for other domains. */
+struct domain *domain_lookup(uint32_t domid)
+{
+	struct domain *d = domain_find(domid);
+
+	return d && d->built ? d : NULL;
 }
 
 static struct evtchn_domain *lookup_evtchn(uint16_t domid)
@@ -277,6 +287,7 @@ static int vcpu_create(struct domain *d, uint32_t id)
 	v->vi = id < XEN_LEGACY_MAX_VCPUS
 		    ? &((struct shared_info *)d->si_own)->vcpu_info[id]
 		    : &v->dummy_vi;
+	v->vi_gpa = GPA_NONE;
 	rc = kvm_vcpu_create(d->vmfd, id, &v->fd, &v->run);
 	if (rc < 0)
 		return rc;
@@ -319,6 +330,7 @@ static int domain_alloc(const struct dom_config *cfg, struct domain **out)
 		return -ENOMEM;
 	memset(d->si_own, 0, PAGE_SIZE);
 	d->si = d->si_own;
+	d->si_gpa = GPA_NONE;
 	return console_init(&d->cons);
 }
 
@@ -357,7 +369,7 @@ static uint32_t domid_alloc(void)
 
 		if (next_domid >= DOMID_FIRST_RESERVED)
 			next_domid = 1;
-		if (!domain_lookup(id))
+		if (!domain_find(id))
 			return id;
 	}
 	return 0;
@@ -492,7 +504,9 @@ int domain_create(const struct dom_config *cfg, struct domain **out, char *why,
 		domain_destroy(d);
 		return rc;
 	}
-	d->built = true;
+	pthread_rwlock_wrlock(&domains_lock);
+	d->built = true; /* now visible to lookups */
+	pthread_rwlock_unlock(&domains_lock);
 	control_domain_created(d);
 	log_info("domain", "d%u (%s) built: %llu MiB, %u vCPUs", d->domid,
 		 d->cfg.name, (unsigned long long)d->cfg.memory_mib,
@@ -554,6 +568,12 @@ static enum dom_action domain_action_for(struct domain *d, uint32_t code)
 /* A restart that keeps failing within a second stops being restarted. */
 #define RESTART_STORM 10
 
+static bool restart_storm(struct domain *d)
+{
+	return now_ns() - d->created_ns < 1000000000ull &&
+	       d->restarts + 1 >= RESTART_STORM;
+}
+
 static void domain_restart(struct domain *d)
 {
 	struct dom_config cfg = d->cfg;
@@ -563,14 +583,6 @@ static void domain_restart(struct domain *d)
 	char why[256];
 	int rc;
 
-	if (fast && restarts >= RESTART_STORM) {
-		log_err("domain",
-			"d%u (%s) restarted %u times in quick "
-			"succession: destroying it instead",
-			old, cfg.name, restarts);
-		domain_destroy(d);
-		return;
-	}
 	cfg.cmdline = strdup(d->cfg.cmdline);
 	cfg.kernel_fd = dup(d->cfg.kernel_fd);
 	cfg.ramdisk_fd = d->cfg.ramdisk_fd >= 0 ? dup(d->cfg.ramdisk_fd) : -1;
@@ -594,6 +606,14 @@ static void domain_act(struct domain *d)
 {
 	uint32_t code = d->shutdown_code;
 	enum dom_action act = domain_action_for(d, code);
+
+	if (act == DOM_ACTION_RESTART && restart_storm(d)) {
+		log_err("domain",
+			"d%u (%s) restarted %u times in quick "
+			"succession: destroying it instead",
+			d->domid, d->cfg.name, d->restarts + 1);
+		act = DOM_ACTION_DESTROY;
+	}
 
 	log_info("domain", "d%u (%s) shut down (%s): %s", d->domid, d->cfg.name,
 		 shutdown_reason_name(code), dom_action_name(act));

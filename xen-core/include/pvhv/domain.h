@@ -88,7 +88,7 @@ struct vcpu {
 	/* Events: vcpu_info lives in shared_info (id < 32) until the guest
 	 * registers its own; `vi` is never NULL (dummy until then). */
 	struct vcpu_info *vi; /* atomic pointer */
-	gpa_t vi_gpa;	      /* 0 when not registered */
+	gpa_t vi_gpa;	      /* GPA_NONE when not registered */
 	struct vcpu_info dummy_vi;
 	uint8_t upcall_vector; /* HVMOP_set_evtchn_upcall_vector, 0 = none */
 	bool blocked;	       /* in SCHEDOP_block */
@@ -136,7 +136,7 @@ struct domain {
 
 	/* shared_info: pvhv's own page until the guest maps it. */
 	struct shared_info *si; /* atomic pointer */
-	gpa_t si_gpa;		/* 0 when not mapped */
+	gpa_t si_gpa;		/* GPA_NONE when not mapped */
 	void *si_own;
 	bool si_in_pool; /* mapped over a hole with pool page 0 */
 
