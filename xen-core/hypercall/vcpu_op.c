@@ -37,10 +37,17 @@ static int64_t vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 
 static int64_t vcpu_up(struct vcpu *t)
 {
-	if (!t->initialised &&
-	    !__atomic_load_n(&t->init_pending, __ATOMIC_ACQUIRE))
+	struct domain *d = t->d;
+
+	/* Under the lock: the target's thread turns init_pending into
+	 * initialised under it too. */
+	pthread_mutex_lock(&d->lock);
+	if (!t->initialised && !t->init_pending) {
+		pthread_mutex_unlock(&d->lock);
 		return -XEN_EINVAL;
+	}
 	__atomic_store_n(&t->down, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
 	vcpu_kick(t);
 	return 0;
 }

@@ -173,6 +173,14 @@ static bool vcpu_poll_done(struct vcpu *v, uint64_t now)
 	return v->poll_deadline && now >= v->poll_deadline;
 }
 
+/*
+ * Loads the VCPUOP_initialise context on the vCPU's own thread (the vCPU
+ * may wait for a SIPI inside KVM_RUN: only its thread may touch its
+ * registers). init_pending stays set until `initialised` is, both under
+ * the domain lock, so VCPUOP_up and a second VCPUOP_initialise always see
+ * one of them: the caller may call VCPUOP_up as soon as initialise
+ * returns.
+ */
 static void vcpu_load_init_ctx(struct vcpu *v)
 {
 	struct domain *d = v->d;
@@ -181,15 +189,16 @@ static void vcpu_load_init_ctx(struct vcpu *v)
 
 	pthread_mutex_lock(&d->lock);
 	ctx = v->init_ctx;
-	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->lock);
 	rc = vcpu_apply_hvm_context(v, &ctx);
-	if (rc < 0) {
+	if (rc == 0)
+		rc = kvm_vcpu_set_mp_state(v->fd, KVM_MP_STATE_RUNNABLE);
+	pthread_mutex_lock(&d->lock);
+	v->initialised = rc == 0;
+	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	if (rc < 0)
 		domain_crash(v, "cannot load the VCPUOP_initialise context");
-		return;
-	}
-	kvm_vcpu_set_mp_state(v->fd, KVM_MP_STATE_RUNNABLE);
-	v->initialised = true;
 }
 
 /* Why the vCPU cannot enter the guest now, or NULL if it can. */
