@@ -73,13 +73,9 @@ static int64_t vcpu_down(struct vcpu *t)
 
 static int64_t vcpu_runstate_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
-	struct vcpu_runstate_info info = {0};
+	struct vcpu_runstate_info info;
 
-	pthread_mutex_lock(&t->d->lock);
-	info.state = (uint32_t)t->runstate;
-	info.state_entry_time = t->runstate_entry;
-	memcpy(info.time, t->runstate_time, sizeof(info.time));
-	pthread_mutex_unlock(&t->d->lock);
+	vcpu_runstate_get(t, &info);
 	return copy_to_guest(v, arg, &info, sizeof(info));
 }
 
@@ -151,7 +147,7 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t *a)
 
 		if (rc)
 			return rc;
-		t->runstate_gva = r.addr.v;
+		__atomic_store_n(&t->runstate_gva, r.addr.v, __ATOMIC_RELEASE);
 		if (t == v)
 			vcpu_runstate_publish(v);
 		return 0;

@@ -14,6 +14,7 @@
 #include <pvabi/errno.h>
 #include <pvabi/pvhv.h>
 #include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
 #include <pvhv/control.h>
 #include <pvhv/cpuid.h>
 #include <pvhv/domain.h>
@@ -264,6 +265,8 @@ static int vcpu_create(struct domain *d, uint32_t id)
 	v->d = d;
 	v->id = id;
 	v->fd = -1;
+	pthread_mutex_init(&v->runstate_lock, NULL);
+	v->runstate = RUNSTATE_offline;
 	v->down = id != 0;
 	v->initialised = id == 0;
 	v->vi = id < XEN_LEGACY_MAX_VCPUS
@@ -322,6 +325,7 @@ static void domain_free(struct domain *d)
 		if (!v)
 			continue;
 		kvm_vcpu_close(v->fd, v->run);
+		pthread_mutex_destroy(&v->runstate_lock);
 		free(v);
 	}
 	if (d->ev.port)

@@ -322,14 +322,14 @@ int vcpu_apply_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *c)
 void vcpu_runstate_publish(struct vcpu *v)
 {
 	struct vcpu_runstate_info info;
-
 	bool flag =
 	    __atomic_load_n(&v->d->runstate_update_flag, __ATOMIC_ACQUIRE);
+	gva_t gva = __atomic_load_n(&v->runstate_gva, __ATOMIC_ACQUIRE);
 	uint64_t t;
 	const size_t at =
 	    __builtin_offsetof(struct vcpu_runstate_info, state_entry_time);
 
-	if (!v->runstate_gva || vcpu_current() != v)
+	if (!gva || vcpu_current() != v)
 		return;
 	info.state = (uint32_t)v->runstate;
 	info._pad0 = 0;
@@ -340,8 +340,9 @@ void vcpu_runstate_publish(struct vcpu *v)
 	t = v->runstate_entry;
 	if (flag)
 		info.state_entry_time |= XEN_RUNSTATE_UPDATE;
-	if (copy_to_guest(v, v->runstate_gva, &info, sizeof(info)) ||
+	if (copy_to_guest(v, gva, &info, sizeof(info)) ||
 	    (flag && (__atomic_thread_fence(__ATOMIC_SEQ_CST),
-		      copy_to_guest(v, v->runstate_gva + at, &t, sizeof(t)))))
-		v->runstate_gva = 0;
+		      copy_to_guest(v, gva + at, &t, sizeof(t)))))
+		__atomic_compare_exchange_n(&v->runstate_gva, &gva, 0, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }

@@ -201,36 +201,40 @@ static void vcpu_load_init_ctx(struct vcpu *v)
 		domain_crash(v, "cannot load the VCPUOP_initialise context");
 }
 
-/* Why the vCPU cannot enter the guest now, or NULL if it can. */
-static const char *vcpu_not_runnable(struct vcpu *v)
+/*
+ * Whether the vCPU can enter the guest now: RUNSTATE_running if it can,
+ * else the runstate it waits in (as Xen: blocked while it waits for an
+ * event, offline while it is down, paused or shut down).
+ */
+static int vcpu_wait_state(struct vcpu *v)
 {
 	struct domain *d = v->d;
 
 	if (__atomic_load_n(&d->pause_count, __ATOMIC_ACQUIRE))
-		return "paused";
+		return RUNSTATE_offline;
 	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING)
-		return "shut down";
+		return RUNSTATE_offline;
 	if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE))
 		vcpu_load_init_ctx(v);
 	/* Down but never initialised: wait for INIT/SIPI inside KVM. */
 	if (__atomic_load_n(&v->down, __ATOMIC_ACQUIRE) && v->initialised)
-		return "down";
+		return RUNSTATE_offline;
 	if (v->blocked) {
 		struct vcpu_info *vi =
 		    __atomic_load_n(&v->vi, __ATOMIC_ACQUIRE);
 
 		if (!__atomic_load_n(&vi->evtchn_upcall_pending,
 				     __ATOMIC_ACQUIRE))
-			return "blocked";
+			return RUNSTATE_blocked;
 		__atomic_store_n(&v->blocked, false, __ATOMIC_RELEASE);
 	}
 	if (v->polling) {
 		if (!vcpu_poll_done(v, pvclock_now(&d->clock)))
-			return "polling";
+			return RUNSTATE_blocked;
 		__atomic_store_n(&v->polling, false, __ATOMIC_RELEASE);
 		v->poll_deadline = 0;
 	}
-	return NULL;
+	return RUNSTATE_running;
 }
 
 /* ------------------------------------------------------- legacy callback */
@@ -266,16 +270,35 @@ static void vcpu_inject_callback(struct vcpu *v)
 
 /* ---------------------------------------------------------------- thread */
 
+/* Changes the vCPU's runstate; on its own thread only. */
 static void vcpu_runstate(struct vcpu *v, int state)
 {
-	uint64_t now = pvclock_now(&v->d->clock);
+	uint64_t now;
 
 	if (v->runstate == state)
 		return;
+	now = pvclock_now(&v->d->clock);
+	pthread_mutex_lock(&v->runstate_lock);
 	v->runstate_time[v->runstate] += now - v->runstate_entry;
 	v->runstate_entry = now;
 	v->runstate = state;
+	pthread_mutex_unlock(&v->runstate_lock);
 	vcpu_runstate_publish(v);
+}
+
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
+{
+	uint64_t now = pvclock_now(&v->d->clock);
+
+	pthread_mutex_lock(&v->runstate_lock);
+	info->state = v->runstate;
+	info->_pad0 = 0;
+	info->state_entry_time = v->runstate_entry;
+	memcpy(info->time, v->runstate_time, sizeof(info->time));
+	/* As Xen's vcpu_runstate_get(): the current state counts up to now. */
+	if (now > v->runstate_entry)
+		info->time[v->runstate] += now - v->runstate_entry;
+	pthread_mutex_unlock(&v->runstate_lock);
 }
 
 static void vcpu_loop(struct vcpu *v)
@@ -284,20 +307,21 @@ static void vcpu_loop(struct vcpu *v)
 	int rc;
 
 	for (;;) {
-		const char *why;
+		int state;
 
 		__atomic_store_n(&v->kick_pending, 0, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_DYING)
 			return;
 		vcpu_timers_run(v);
-		why = vcpu_not_runnable(v);
-		if (why) {
-			vcpu_runstate(v, v->down ? RUNSTATE_offline
-						 : RUNSTATE_blocked);
+		state = vcpu_wait_state(v);
+		if (state != RUNSTATE_running) {
+			vcpu_runstate(v, state);
 			vcpu_park(v);
 			continue;
 		}
-		vcpu_runstate(v, RUNSTATE_running);
+		/* An AP that waits for INIT/SIPI inside KVM is offline. */
+		vcpu_runstate(v, v->initialised ? RUNSTATE_running
+						: RUNSTATE_offline);
 		vcpu_inject_callback(v);
 		rc = kvm_vcpu_run(v->fd);
 		if (rc == -EINTR || rc == -EAGAIN) {
@@ -343,8 +367,6 @@ static void *vcpu_thread(void *arg)
 		log_err("vcpu", "d%uv%u: timer_create: %s", v->d->domid, v->id,
 			strerror(errno));
 	v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	v->runstate = RUNSTATE_offline;
-	v->runstate_entry = pvclock_now(&v->d->clock);
 	vcpu_loop(v);
 	if (v->host_timer_ok)
 		timer_delete(v->host_timer);

@@ -108,8 +108,11 @@ struct vcpu {
 	/* Current translation context, refreshed at each exit. */
 	struct pw_regs pw;
 
-	/* Runstate (VCPUOP_get_runstate_info / register_runstate_area). */
-	gva_t runstate_gva;
+	/* Runstate (VCPUOP_get_runstate_info / register_runstate_area):
+	 * changed by the vCPU's own thread, read by any vCPU's under
+	 * runstate_lock. */
+	pthread_mutex_t runstate_lock;
+	gva_t runstate_gva;	 /* atomic */
 	uint64_t runstate_entry; /* system time of the last change */
 	uint64_t runstate_time[4];
 	int runstate;
