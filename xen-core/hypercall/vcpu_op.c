@@ -88,8 +88,9 @@ static int64_t vcpu_periodic(struct vcpu *v, struct vcpu *t, uint64_t arg)
 		return rc;
 	if (p.period_ns < PERIOD_MIN_NS || p.period_ns > PERIOD_MAX_NS)
 		return -XEN_EINVAL;
-	t->periodic_next = 0; /* owner restarts from now */
+	/* t may be another vCPU, running: its thread restarts the period. */
 	__atomic_store_n(&t->periodic_period, p.period_ns, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->periodic_restart, true, __ATOMIC_RELEASE);
 	vcpu_timer_update(t);
 	return 0;
 }
@@ -156,6 +157,7 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t *a)
 		return vcpu_periodic(v, t, arg);
 	case VCPUOP_stop_periodic_timer:
 		__atomic_store_n(&t->periodic_period, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->periodic_restart, true, __ATOMIC_RELEASE);
 		vcpu_timer_update(t);
 		return 0;
 	case VCPUOP_set_singleshot_timer:

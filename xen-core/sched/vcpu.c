@@ -84,12 +84,14 @@ static void vcpu_host_timer_arm(struct vcpu *v, uint64_t deadline_sys)
 static void vcpu_timers_run(struct vcpu *v)
 {
 	uint64_t sshot = v->sshot_deadline;
-	uint64_t period =
-	    __atomic_load_n(&v->periodic_period, __ATOMIC_ACQUIRE);
 	uint64_t poll = v->polling ? v->poll_deadline : 0;
-	uint64_t next = 0, now;
+	uint64_t period, next = 0, now;
 	bool fire = false;
 
+	/* A period set (or stopped) by any vCPU counts from now. */
+	if (__atomic_exchange_n(&v->periodic_restart, false, __ATOMIC_ACQ_REL))
+		v->periodic_next = 0;
+	period = __atomic_load_n(&v->periodic_period, __ATOMIC_ACQUIRE);
 	if (!sshot && !period && !poll) {
 		vcpu_host_timer_arm(v, 0);
 		return;

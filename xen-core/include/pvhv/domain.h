@@ -97,9 +97,12 @@ struct vcpu {
 	uint64_t poll_deadline; /* system time, 0 = none */
 	evtchn_port_t poll_ports[128];
 
-	/* Timers, in guest system time (ns); 0 = off. */
+	/* Timers, in guest system time (ns); 0 = off. Only the vCPU's own
+	 * thread touches them, except the period, which any vCPU may set
+	 * (atomic), raising periodic_restart for the owner. */
 	uint64_t sshot_deadline;
 	uint64_t periodic_period;
+	bool periodic_restart;
 	uint64_t periodic_next;
 	timer_t host_timer;
 	bool host_timer_ok;
