@@ -12,7 +12,7 @@
 #define PERIOD_MIN_NS 1000000ull
 #define PERIOD_MAX_NS (1ull << 62)
 
-static int64_t vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
+static int64_t vcpu_initialise_op(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
 	struct vcpu_hvm_context ctx;
 	int rc = copy_from_guest(v, &ctx, arg, sizeof(ctx));
@@ -21,28 +21,19 @@ static int64_t vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 		return rc;
 	if (ctx.mode != VCPU_HVM_MODE_32B && ctx.mode != VCPU_HVM_MODE_64B)
 		return -XEN_EINVAL;
-	pthread_mutex_lock(&t->d->lock);
-	if (t->initialised || t->init_pending) {
-		pthread_mutex_unlock(&t->d->lock);
-		return -XEN_EEXIST;
-	}
-	t->init_ctx = ctx;
-	__atomic_store_n(&t->init_pending, true, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&t->d->lock);
-	/* The target's own thread loads the context (it may be waiting for
-	 * a SIPI inside KVM_RUN). */
-	vcpu_kick(t);
-	return 0;
+	if (ctx.pad)
+		return -XEN_EINVAL; /* as Xen */
+	if (t == v)
+		return -XEN_EEXIST; /* running, so initialised */
+	return vcpu_initialise(t, &ctx);
 }
 
 static int64_t vcpu_up(struct vcpu *t)
 {
 	struct domain *d = t->d;
 
-	/* Under the lock: the target's thread turns init_pending into
-	 * initialised under it too. */
 	pthread_mutex_lock(&d->lock);
-	if (!t->initialised && !t->init_pending) {
+	if (!t->initialised) {
 		pthread_mutex_unlock(&d->lock);
 		return -XEN_EINVAL;
 	}
@@ -133,7 +124,7 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t *a)
 	t = v->d->vcpus[id];
 	switch (cmd) {
 	case VCPUOP_initialise:
-		return vcpu_initialise(v, t, arg);
+		return vcpu_initialise_op(v, t, arg);
 	case VCPUOP_up:
 		return vcpu_up(t);
 	case VCPUOP_down:

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <pvabi/errno.h>
 #include <pvabi/pvhv.h>
 #include <pvabi/vcpu.h>
 #include <pvabi/xen.h>
@@ -153,6 +154,18 @@ static void vcpu_set_quiescent(struct vcpu *v, bool q)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* The thread leaves: nobody may wait for it any more. */
+static void vcpu_set_exited(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	pthread_mutex_lock(&d->lock);
+	v->quiescent = true;
+	v->exited = true;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* Waits for a kick (state change, event or host timer). */
 static void vcpu_park(struct vcpu *v)
 {
@@ -176,31 +189,102 @@ static bool vcpu_poll_done(struct vcpu *v, uint64_t now)
 }
 
 /*
- * Loads the VCPUOP_initialise context on the vCPU's own thread (the vCPU
- * may wait for a SIPI inside KVM_RUN: only its thread may touch its
- * registers). init_pending stays set until `initialised` is, both under
- * the domain lock, so VCPUOP_up and a second VCPUOP_initialise always see
- * one of them: the caller may call VCPUOP_up as soon as initialise
- * returns.
+ * VCPUOP_initialise. Only a vCPU's own thread may touch its registers,
+ * and it may be waiting for a SIPI inside KVM_RUN, so the caller posts the
+ * context, kicks, and waits for the answer (Xen's initialise is
+ * synchronous too: the caller may call VCPUOP_up as soon as it returns,
+ * and learns about a context KVM refuses).
  */
-static void vcpu_load_init_ctx(struct vcpu *v)
+int vcpu_initialise(struct vcpu *v, const struct vcpu_hvm_context *ctx)
+{
+	struct domain *d = v->d;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (v->initialised || v->init_pending) {
+		pthread_mutex_unlock(&d->lock);
+		return -XEN_EEXIST;
+	}
+	v->init_ctx = *ctx;
+	__atomic_store_n(&v->init_pending, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	vcpu_kick(v);
+	pthread_mutex_lock(&d->lock);
+	while (v->init_pending && !v->exited)
+		pthread_cond_wait(&d->cond, &d->lock);
+	rc = v->init_pending ? -XEN_ESRCH : v->init_rc;
+	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* Has KVM left the wait-for-SIPI state (a SIPI from another vCPU)? */
+static bool vcpu_sipi_started(struct vcpu *v)
+{
+	uint32_t mp;
+
+	if (kvm_vcpu_get_mp_state(v->fd, &mp) < 0)
+		return false;
+	return mp != KVM_MP_STATE_UNINITIALIZED &&
+	       mp != KVM_MP_STATE_INIT_RECEIVED;
+}
+
+/* A never-initialised AP runs: another vCPU's INIT/SIPI started it. */
+static void vcpu_mark_sipi_started(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	const struct kvm_sregs *s = &v->run->s.regs.sregs;
+
+	pthread_mutex_lock(&d->lock);
+	v->initialised = true;
+	__atomic_store_n(&v->down, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	log_info("vcpu",
+		 "d%uv%u: started by INIT/SIPI (now at %04x:%#llx, "
+		 "cr0 %#llx)",
+		 d->domid, v->id, s->cs.selector,
+		 (unsigned long long)v->run->s.regs.regs.rip,
+		 (unsigned long long)s->cr0);
+}
+
+/* On the vCPU's thread: answers a waiting VCPUOP_initialise. */
+static void vcpu_serve_initialise(struct vcpu *v)
 {
 	struct domain *d = v->d;
 	struct vcpu_hvm_context ctx;
+	bool sipi;
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
 	ctx = v->init_ctx;
 	pthread_mutex_unlock(&d->lock);
-	rc = vcpu_apply_hvm_context(v, &ctx);
-	if (rc == 0)
-		rc = kvm_vcpu_set_mp_state(v->fd, KVM_MP_STATE_RUNNABLE);
+	/* Started by INIT/SIPI meanwhile (maybe noticed already, after
+	 * KVM_RUN): the context must not be loaded over the running AP. */
+	sipi = !v->initialised && vcpu_sipi_started(v);
+	if (v->initialised || sipi) {
+		rc = -XEN_EEXIST;
+	} else {
+		rc = vcpu_apply_hvm_context(v, &ctx);
+		if (rc == 0)
+			rc =
+			    kvm_vcpu_set_mp_state(v->fd, KVM_MP_STATE_RUNNABLE);
+		if (rc < 0) {
+			vlog_ratelimited(v, LOG_WARN, "vcpu",
+					 "VCPUOP_initialise context refused "
+					 "by KVM (%s): -EINVAL",
+					 strerror(-rc));
+			rc = -XEN_EINVAL;
+		}
+	}
+	if (sipi)
+		vcpu_mark_sipi_started(v);
 	pthread_mutex_lock(&d->lock);
-	v->initialised = rc == 0;
+	if (rc == 0)
+		v->initialised = true;
+	v->init_rc = rc;
 	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
-	if (rc < 0)
-		domain_crash(v, "cannot load the VCPUOP_initialise context");
 }
 
 /*
@@ -216,8 +300,6 @@ static int vcpu_wait_state(struct vcpu *v)
 		return RUNSTATE_offline;
 	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING)
 		return RUNSTATE_offline;
-	if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE))
-		vcpu_load_init_ctx(v);
 	/* Down but never initialised: wait for INIT/SIPI inside KVM. */
 	if (__atomic_load_n(&v->down, __ATOMIC_ACQUIRE) && v->initialised)
 		return RUNSTATE_offline;
@@ -314,6 +396,9 @@ static void vcpu_loop(struct vcpu *v)
 		__atomic_store_n(&v->kick_pending, 0, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_DYING)
 			return;
+		/* Even while paused: the caller waits for the answer. */
+		if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE))
+			vcpu_serve_initialise(v);
 		vcpu_timers_run(v);
 		state = vcpu_wait_state(v);
 		if (state != RUNSTATE_running) {
@@ -326,6 +411,8 @@ static void vcpu_loop(struct vcpu *v)
 						: RUNSTATE_offline);
 		vcpu_inject_callback(v);
 		rc = kvm_vcpu_run(v->fd);
+		if (!v->initialised && (rc == 0 || vcpu_sipi_started(v)))
+			vcpu_mark_sipi_started(v);
 		if (rc == -EINTR || rc == -EAGAIN) {
 			vcpu_eat_kicks();
 			continue;
@@ -337,11 +424,6 @@ static void vcpu_loop(struct vcpu *v)
 			continue;
 		}
 		v->nr_exits++;
-		if (!v->initialised) {
-			/* Started by INIT/SIPI from another vCPU. */
-			v->initialised = true;
-			__atomic_store_n(&v->down, false, __ATOMIC_RELEASE);
-		}
 		vcpu_handle_exit(v);
 	}
 }
@@ -358,6 +440,7 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&run_mask, SIG_VCPU_KICK);
 	if (kvm_vcpu_set_signal_mask(v->fd, &run_mask) < 0) {
 		domain_crash(v, "KVM_SET_SIGNAL_MASK failed");
+		vcpu_set_exited(v);
 		return NULL;
 	}
 	sev.sigev_notify = SIGEV_THREAD_ID;
@@ -372,7 +455,7 @@ static void *vcpu_thread(void *arg)
 	vcpu_loop(v);
 	if (v->host_timer_ok)
 		timer_delete(v->host_timer);
-	vcpu_set_quiescent(v, true);
+	vcpu_set_exited(v);
 	return NULL;
 }
 

@@ -76,13 +76,18 @@ struct vcpu {
 	/*
 	 * Life cycle. Secondary vCPUs start down and not initialised; their
 	 * thread waits inside KVM_RUN (KVM's "wait for SIPI" state), so a
-	 * native INIT/SIPI from another vCPU's LAPIC starts them; the PV way
-	 * is VCPUOP_initialise (the context is loaded by the vCPU's own
-	 * thread) then VCPUOP_up. A down, initialised vCPU parks.
+	 * native INIT/SIPI from another vCPU's LAPIC starts them (the thread
+	 * then marks them initialised and up); the PV way is
+	 * VCPUOP_initialise, whose caller waits while the vCPU's own thread
+	 * loads the context, then VCPUOP_up. A down, initialised vCPU parks.
+	 * All of these change under the domain lock; `down` is also read
+	 * without it (atomic).
 	 */
 	bool initialised;
 	bool down;
-	bool init_pending;
+	bool init_pending; /* a VCPUOP_initialise waits for init_rc */
+	int init_rc;
+	bool exited; /* the thread has left its loop */
 	struct vcpu_hvm_context init_ctx;
 
 	/* Events: vcpu_info lives in shared_info (id < 32) until the guest
@@ -204,6 +209,11 @@ int vcpu_start_thread(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 /* The vCPU this thread runs, or NULL on other threads. */
 struct vcpu *vcpu_current(void);
+/* VCPUOP_initialise: hands ctx to v's own thread (v must be another
+ * vCPU, not initialised) and waits for it to load it. 0, -XEN_EEXIST (v
+ * was initialised meanwhile, or started by INIT/SIPI), -XEN_EINVAL (KVM
+ * refuses the state) or -XEN_ESRCH (the domain is going away). */
+int vcpu_initialise(struct vcpu *v, const struct vcpu_hvm_context *ctx);
 /* Re-evaluates the vCPU's timers and arms its host timer. */
 void vcpu_timer_update(struct vcpu *v);
 /* Guest-visible events became pending for v (upcall_pending 0 -> 1). */
