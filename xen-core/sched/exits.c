@@ -14,7 +14,10 @@
 #include <pvhv/guestcopy.h>
 #include <pvhv/kvm.h>
 
-#define CR0_PE (1ull << 0)
+#define CR0_PE	 (1ull << 0)
+#define CR0_PG	 (1ull << 31)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
 
 static uint64_t vcpu_rip(struct vcpu *v)
 {
@@ -314,6 +317,10 @@ int vcpu_apply_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *c)
 		    .tr_ar = AR_TSS,
 		};
 	}
+	/* As Xen's arch_set_info_hvm_guest(): long mode is active when
+	 * enabled with paging on; guests may leave LMA out. */
+	if ((r.efer & EFER_LME) && (r.cr0 & CR0_PG))
+		r.efer |= EFER_LMA;
 	return kvm_vcpu_set_start_regs(v->fd, &r);
 }
 
