@@ -514,10 +514,7 @@ void domain_destroy(struct domain *d)
 {
 	domain_unlink(d);
 	__atomic_store_n(&d->state, DOM_DYING, __ATOMIC_RELEASE);
-	domain_kick_all(d);
-	for (uint32_t i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i] && d->vcpus[i]->thread_started)
-			pthread_join(d->vcpus[i]->thread, NULL);
+	vcpu_stop_threads(d);
 	control_domain_gone(d);
 	/* Peers' ports turn unbound; they may be looking us up right now. */
 	pthread_rwlock_rdlock(&domains_lock);

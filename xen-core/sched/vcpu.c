@@ -473,3 +473,24 @@ int vcpu_start_thread(struct vcpu *v)
 	__atomic_store_n(&v->thread_started, true, __ATOMIC_RELEASE);
 	return 0;
 }
+
+void vcpu_stop_threads(struct domain *d)
+{
+	/* First every thread leaves its loop, then the joins: a thread that
+	 * still runs may kick any other (events, timers), and pthread_kill()
+	 * on a thread already joined is undefined. */
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_kick(d->vcpus[i]);
+	pthread_mutex_lock(&d->lock);
+	for (uint32_t i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		while (v && v->thread_started && !v->exited)
+			pthread_cond_wait(&d->cond, &d->lock);
+	}
+	pthread_mutex_unlock(&d->lock);
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] && d->vcpus[i]->thread_started)
+			pthread_join(d->vcpus[i]->thread, NULL);
+}

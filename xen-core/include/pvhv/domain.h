@@ -206,6 +206,8 @@ void domain_request_service(struct domain *d, uint32_t what);
 
 /* vCPU threads. */
 int vcpu_start_thread(struct vcpu *v);
+/* Destroy: once d->state is DOM_DYING, stops and joins every vCPU thread. */
+void vcpu_stop_threads(struct domain *d);
 void vcpu_kick(struct vcpu *v);
 /* The vCPU this thread runs, or NULL on other threads. */
 struct vcpu *vcpu_current(void);
