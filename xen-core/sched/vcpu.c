@@ -62,21 +62,42 @@ void vcpu_mark_events_pending(struct vcpu *v)
 
 /* ---------------------------------------------------------------- timers */
 
-static void vcpu_host_timer_arm(struct vcpu *v, uint64_t deadline_sys)
+/*
+ * Arms the host timer (CLOCK_MONOTONIC) for a deadline in guest system
+ * time (pvclock, which runs on the TSC). The two clocks drift apart (the
+ * TSC rate KVM reports is rounded: 2.4 ppm off on the machine this was
+ * measured on), so the deadline is converted as "now + what is left"
+ * rather than from the domain's start, and a timer that went off before
+ * its deadline (by pvclock) is armed again for the rest.
+ */
+static void vcpu_host_timer_arm(struct vcpu *v, uint64_t deadline_sys,
+				uint64_t now_sys)
 {
 	struct itimerspec its = {0};
-	uint64_t mono;
+	uint64_t mono_now, left, mono = 0;
 
 	if (!v->host_timer_ok)
 		return;
-	mono = deadline_sys ? pvclock_to_mono(&v->d->clock, deadline_sys) : 0;
-	if (mono == v->host_timer_armed)
-		return;
-	v->host_timer_armed = mono;
-	if (mono) {
+	if (!deadline_sys) {
+		if (!v->host_timer_armed)
+			return;
+	} else {
+		mono_now = now_ns();
+		if (deadline_sys == v->host_timer_deadline &&
+		    mono_now < v->host_timer_armed)
+			return; /* armed for it and still ahead */
+		/* Guests may name any time (~0 = never, in effect): clamp
+		 * rather than wrap into the past, which would fire at once,
+		 * over and over. */
+		left = deadline_sys > now_sys ? deadline_sys - now_sys : 0;
+		mono = left < (uint64_t)INT64_MAX - mono_now
+			   ? mono_now + left
+			   : (uint64_t)INT64_MAX;
 		its.it_value.tv_sec = (time_t)(mono / 1000000000u);
 		its.it_value.tv_nsec = (long)(mono % 1000000000u);
 	}
+	v->host_timer_deadline = deadline_sys;
+	v->host_timer_armed = mono;
 	timer_settime(v->host_timer, TIMER_ABSTIME, &its, NULL);
 }
 
@@ -94,7 +115,7 @@ static void vcpu_timers_run(struct vcpu *v)
 		v->periodic_next = 0;
 	period = __atomic_load_n(&v->periodic_period, __ATOMIC_ACQUIRE);
 	if (!sshot && !period && !poll) {
-		vcpu_host_timer_arm(v, 0);
+		vcpu_host_timer_arm(v, 0, 0);
 		return;
 	}
 	now = pvclock_now(&v->d->clock);
@@ -119,7 +140,7 @@ static void vcpu_timers_run(struct vcpu *v)
 		next = sshot;
 	if (poll && (!next || poll < next))
 		next = poll;
-	vcpu_host_timer_arm(v, next);
+	vcpu_host_timer_arm(v, next, now);
 }
 
 void vcpu_timer_update(struct vcpu *v)

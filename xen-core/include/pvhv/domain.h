@@ -111,7 +111,8 @@ struct vcpu {
 	uint64_t periodic_next;
 	timer_t host_timer;
 	bool host_timer_ok;
-	uint64_t host_timer_armed; /* mono ns the host timer is set for */
+	uint64_t host_timer_deadline; /* system time it stands for */
+	uint64_t host_timer_armed;    /* mono ns it is set for, 0 = off */
 
 	/* Current translation context, refreshed at each exit. */
 	struct pw_regs pw;
