@@ -168,14 +168,28 @@ static void exit_mmio(struct vcpu *v)
 
 /* ------------------------------------------------------------ fatal */
 
+static const char *vcpu_mode_name(const struct kvm_sregs *s)
+{
+	if (!(s->cr0 & CR0_PE))
+		return "real mode";
+	if (s->efer & EFER_LMA)
+		return s->cs.l ? "64-bit mode" : "compatibility mode";
+	return s->cs.db ? "32-bit protected mode" : "16-bit protected mode";
+}
+
 static void exit_internal_error(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-	char why[160];
+	const struct kvm_sregs *s = &run->s.regs.sregs;
+	char why[192];
 	int n;
 
-	n = snprintf(why, sizeof(why), "KVM internal error %u at rip %#llx",
-		     run->internal.suberror, (unsigned long long)vcpu_rip(v));
+	/* The mode and CS say where rip is (an AP's real-mode trampoline
+	 * runs at CS:IP with a small rip). */
+	n = snprintf(why, sizeof(why),
+		     "KVM internal error %u in %s at %04x:%#llx",
+		     run->internal.suberror, vcpu_mode_name(s), s->cs.selector,
+		     (unsigned long long)vcpu_rip(v));
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 	    (run->emulation_failure.flags &
 	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
@@ -185,7 +199,7 @@ static void exit_internal_error(struct vcpu *v)
 			len = sizeof(run->emulation_failure.insn_bytes);
 		n += snprintf(why + n, sizeof(why) - (size_t)n,
 			      " (cannot emulate:");
-		for (unsigned int i = 0; i < len && i < 8 && n < 150; i++)
+		for (unsigned int i = 0; i < len && i < 8 && n < 180; i++)
 			n += snprintf(why + n, sizeof(why) - (size_t)n, " %02x",
 				      run->emulation_failure.insn_bytes[i]);
 		snprintf(why + n, sizeof(why) - (size_t)n, ")");
