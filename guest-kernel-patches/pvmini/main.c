@@ -15,13 +15,23 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-    {"hello", test_hello},	   {"version", test_version},
-    {"time", test_time},	   {"badptr", test_badptr},
-    {"hostile", test_hostile},	   {"bench-null", test_bench_null},
-    {"idle", test_idle},	   {"ud2", test_ud2},
-    {"triple", test_triple},	   {"reboot", test_reboot},
-    {"spin", test_spin},	   {"cpuid", test_cpuid},
+    {"hello", test_hello},
+    {"version", test_version},
+    {"time", test_time},
+    {"badptr", test_badptr},
+    {"hostile", test_hostile},
+    {"bench-null", test_bench_null},
+    {"idle", test_idle},
+    {"ud2", test_ud2},
+    {"triple", test_triple},
+    {"reboot", test_reboot},
+    {"spin", test_spin},
+    {"cpuid", test_cpuid},
     {"legacy-io", test_legacy_io},
+    {"ipi", test_ipi},
+    {"timer", test_timer},
+    {"smp", test_smp},
+    {"smp-native", test_smp_native},
 };
 
 void test_pass(const char *name)

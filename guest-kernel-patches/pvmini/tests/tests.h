@@ -18,5 +18,9 @@ void test_reboot(void);
 void test_spin(void);
 void test_cpuid(void);
 void test_legacy_io(void);
+void test_ipi(void);
+void test_timer(void);
+void test_smp(void);
+void test_smp_native(void);
 
 #endif
