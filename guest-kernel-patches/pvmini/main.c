@@ -33,6 +33,10 @@ static const struct {
     {"hostile-evtchn", test_hostile_evtchn},
     {"gnttab", test_gnttab},
     {"hostile-gnttab", test_hostile_gnttab},
+    {"ipi", test_ipi},
+    {"timer", test_timer},
+    {"smp", test_smp},
+    {"smp-native", test_smp_native},
 };
 
 void test_pass(const char *name)

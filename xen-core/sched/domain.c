@@ -14,6 +14,7 @@
 #include <pvabi/errno.h>
 #include <pvabi/pvhv.h>
 #include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
 #include <pvhv/control.h>
 #include <pvhv/cpuid.h>
 #include <pvhv/domain.h>
@@ -282,6 +283,8 @@ static int vcpu_create(struct domain *d, uint32_t id)
 	v->d = d;
 	v->id = id;
 	v->fd = -1;
+	pthread_mutex_init(&v->runstate_lock, NULL);
+	v->runstate = RUNSTATE_offline;
 	v->down = id != 0;
 	v->initialised = id == 0;
 	v->vi = id < XEN_LEGACY_MAX_VCPUS
@@ -342,6 +345,7 @@ static void domain_free(struct domain *d)
 		if (!v)
 			continue;
 		kvm_vcpu_close(v->fd, v->run);
+		pthread_mutex_destroy(&v->runstate_lock);
 		free(v);
 	}
 	if (d->ev.port)
@@ -535,10 +539,7 @@ void domain_destroy(struct domain *d)
 {
 	domain_unlink(d);
 	__atomic_store_n(&d->state, DOM_DYING, __ATOMIC_RELEASE);
-	domain_kick_all(d);
-	for (uint32_t i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i] && d->vcpus[i]->thread_started)
-			pthread_join(d->vcpus[i]->thread, NULL);
+	vcpu_stop_threads(d);
 	control_domain_gone(d);
 	/* Peers' ports turn unbound; they may be looking us up right now. */
 	pthread_rwlock_rdlock(&domains_lock);

@@ -27,5 +27,9 @@ void test_evtchn_dom0(void);
 void test_hostile_evtchn(void);
 void test_gnttab(void);
 void test_hostile_gnttab(void);
+void test_ipi(void);
+void test_timer(void);
+void test_smp(void);
+void test_smp_native(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <pvabi/hvm/hvm_vcpu.h>
 
 struct vcpu;
+struct vcpu_runstate_info;
 
 /* Handles the exit described by v->run (vCPU thread). */
 void vcpu_handle_exit(struct vcpu *v);
@@ -12,6 +13,9 @@ void vcpu_handle_exit(struct vcpu *v);
 int vcpu_apply_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *c);
 /* Writes the runstate area the guest registered, if any. */
 void vcpu_runstate_publish(struct vcpu *v);
+/* A consistent copy of a vCPU's runstate with the current state counted
+ * up to now, as Xen's vcpu_runstate_get() (any thread). */
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info);
 
 /* One hypercall: args are rdi, rsi, rdx, r10, r8; returns rax. */
 typedef int64_t hypercall_fn(struct vcpu *v, const uint64_t *args);
