@@ -26,6 +26,7 @@ static const struct {
     {"triple", test_triple},
     {"reboot", test_reboot},
     {"spin", test_spin},
+    {"last-down", test_last_down},
     {"cpuid", test_cpuid},
     {"legacy-io", test_legacy_io},
     {"evtchn", test_evtchn},

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <pvabi/errno.h>
+#include <pvabi/sched.h>
 #include <pvabi/vcpu.h>
 #include <pvhv/domain.h>
 #include <pvhv/exits.h>
@@ -51,10 +52,14 @@ static int64_t vcpu_down(struct vcpu *t)
 	pthread_mutex_lock(&d->lock);
 	for (uint32_t i = 0; i < d->nr_vcpus; i++)
 		up += !d->vcpus[i]->down;
-	/* The last running vCPU cannot go down (it could never come back). */
+	/* The last running vCPU going down powers the domain off, as in
+	 * Xen (nothing could ever bring a vCPU back up). */
 	if (up <= 1 && !t->down) {
 		pthread_mutex_unlock(&d->lock);
-		return -XEN_EINVAL;
+		log_info("vcpu", "d%u: last vCPU went down: powering off",
+			 d->domid);
+		domain_shutdown(d, SHUTDOWN_poweroff);
+		return 0;
 	}
 	__atomic_store_n(&t->down, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->lock);

@@ -203,6 +203,17 @@ static void vcpu_park(struct vcpu *v)
 
 static bool vcpu_poll_done(struct vcpu *v, uint64_t now)
 {
+	struct vcpu_info *vi = __atomic_load_n(&v->vi, __ATOMIC_ACQUIRE);
+	bool callback =
+	    __atomic_load_n(&v->upcall_vector, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&v->d->callback_vector, __ATOMIC_ACQUIRE);
+
+	/* As Xen's local_events_need_delivery(): an event interrupt the
+	 * guest would take now (a callback is set up and IF is on) ends the
+	 * poll too. */
+	if (callback && (v->run->s.regs.regs.rflags & (1u << 9)) &&
+	    __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+		return true;
 	for (uint32_t i = 0; i < v->poll_nr; i++)
 		if (evtchn_is_pending(&v->d->ev, v->poll_ports[i]))
 			return true;

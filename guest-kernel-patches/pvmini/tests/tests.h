@@ -18,6 +18,7 @@ void test_ud2(void);
 void test_triple(void);
 void test_reboot(void);
 void test_spin(void);
+void test_last_down(void);
 void test_cpuid(void);
 void test_legacy_io(void);
 void test_evtchn(void);
