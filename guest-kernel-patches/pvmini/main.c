@@ -33,6 +33,9 @@ static const struct {
     {"hostile-evtchn", test_hostile_evtchn},
     {"gnttab", test_gnttab},
     {"hostile-gnttab", test_hostile_gnttab},
+    {"bench-evtchn", test_bench_evtchn},
+    {"bench-evtchn-dom0", test_bench_evtchn_dom0},
+    {"bench-gntcopy", test_bench_gntcopy},
 };
 
 void test_pass(const char *name)

@@ -27,5 +27,8 @@ void test_evtchn_dom0(void);
 void test_hostile_evtchn(void);
 void test_gnttab(void);
 void test_hostile_gnttab(void);
+void test_bench_evtchn(void);
+void test_bench_evtchn_dom0(void);
+void test_bench_gntcopy(void);
 
 #endif
