@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -40,6 +41,7 @@ struct pp {
 	uint64_t rounds;	  /* per timed pass */
 	int passes;		  /* timed passes, after one warm-up round */
 	int sregs;		  /* -s: sync SREGS too */
+	int every;		  /* -w: every poll parks and is kicked */
 	pthread_barrier_t *start; /* two-VM mode: passes start together */
 	uint64_t ns[MAX_REPS];
 	uint64_t kicks, waits, eintr; /* over the timed passes */
@@ -138,10 +140,21 @@ static int pp_run(struct pp *p)
 	return 0;
 }
 
-/* What pvhv's EVTCHNOP_send does to a polling receiver: set the port's
- * pending bit in its memory, kick its thread if it polls. */
+/*
+ * What pvhv's EVTCHNOP_send does to a polling receiver: set the port's
+ * pending bit in its memory, kick its thread if it polls. -w: first wait
+ * until the receiver polls, so that every poll parks and is kicked (the
+ * wait is off the round trip's path: the sender's own poll needs the
+ * receiver's answer anyway).
+ */
 static void pp_signal(struct pp *to, struct pp *from)
 {
+	for (unsigned int i = 1;
+	     to->every && !__atomic_load_n(&to->polling, __ATOMIC_SEQ_CST); i++)
+		if (i % 64)
+			__builtin_ia32_pause();
+		else
+			sched_yield(); /* leave the CPU to the receiver */
 	__atomic_fetch_or(to->pend, PP_BIT, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&to->polling, __ATOMIC_SEQ_CST)) {
 		pthread_kill(to->thread, SIG_KICK);
@@ -257,6 +270,7 @@ static int pp_init(struct pp *p, int kvm, const struct opts *o, int server)
 {
 	pp_clear(p);
 	p->sregs = o->sregs;
+	p->every = o->every;
 	if (vm_create(&p->m, kvm, 32 * MIB, o->split) < 0)
 		return -1;
 	pp_guest_write(&p->m, server);
@@ -283,9 +297,10 @@ static void pp_print(const char *key, const struct opts *o, const uint64_t *ns,
 	       (double)(a->kicks + (b ? b->kicks : 0)) / (double)total,
 	       (double)(a->waits + (b ? b->waits : 0)) / (double)total,
 	       (double)(a->eintr + (b ? b->eintr : 0)) / (double)total);
-	printf("%s_config=%s,%s,signal-mask,%s\n", key,
+	printf("%s_config=%s,%s,signal-mask,%s%s\n", key,
 	       o->split ? "split-irqchip" : "no-irqchip",
-	       o->sregs ? "sync-regs+sregs" : "sync-regs", what);
+	       o->sregs ? "sync-regs+sregs" : "sync-regs", what,
+	       o->every ? ",kick-every-event" : "");
 }
 
 /* Two VMs, one thread each: pvmini's bench-evtchn client and server. */

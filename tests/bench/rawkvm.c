@@ -33,7 +33,7 @@
  *	at 1 MiB, where the first instruction is `out %al,$0xe5`. R runs
  *	(default 20), medians.
  *
- *   rawkvm [-n] [-s] pingpong N [R]
+ *   rawkvm [-n] [-s] [-w] pingpong N [R]
  *	The floor of the domU<->domU event-channel ping-pong: two VMs, one
  *	thread and vCPU each, run pvmini's bench-evtchn client and server
  *	loops byte for byte (client: send; poll; clear the pending bit,
@@ -50,7 +50,7 @@
  *	Prints pingpong_rtt_ns (median ns per round trip), the runs, and
  *	the kicks / sigwaitinfo calls / EINTRs per round trip.
  *
- *   rawkvm [-n] [-s] dom0 N [R]
+ *   rawkvm [-n] [-s] [-w] dom0 N [R]
  *	The floor of the domU<->dom0 ping-pong: one VM running the server
  *	loop; a forked dom0 process running pvtest evtchn-pingpong's loop
  *	(write the doorbell eventfd; poll and read the event eventfd); a
@@ -61,6 +61,10 @@
  *	statistics.
  *
  *	Both: split irqchip and kvm_valid_regs = REGS unless -n / -s.
+ *	Whether a poll parks is a race (is the answer there before the
+ *	poll exits?); -w removes it: a send first waits (spinning) until
+ *	its receiver polls, so every poll parks in sigwaitinfo and is
+ *	woken by a kick, one wake-up per poll.
  *
  *   rawkvm loops
  *	Prints the bytes of the guest loops (null_loop, pp_client_loop,
@@ -254,8 +258,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: rawkvm [-n] [-k] [-s] [-m] null N [R]\n"
 			"       rawkvm [-n] boot [R] [MiB]\n"
-			"       rawkvm [-n] [-s] pingpong N [R]\n"
-			"       rawkvm [-n] [-s] dom0 N [R]\n"
+			"       rawkvm [-n] [-s] [-w] pingpong N [R]\n"
+			"       rawkvm [-n] [-s] [-w] dom0 N [R]\n"
 			"       rawkvm loops\n");
 	return 2;
 }
@@ -276,7 +280,7 @@ int main(int argc, char **argv)
 	struct opts o = {.split = 1, .write_rax = 1};
 	int c, kvm, rc;
 
-	while ((c = getopt(argc, argv, "nksm")) != -1) {
+	while ((c = getopt(argc, argv, "nksmw")) != -1) {
 		switch (c) {
 		case 'n':
 			o.split = 0;
@@ -289,6 +293,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			o.sigmask = 1;
+			break;
+		case 'w':
+			o.every = 1;
 			break;
 		default:
 			return usage();

@@ -35,6 +35,7 @@ struct opts {
 	int write_rax; /* hypercall result through sync regs */
 	int sregs;     /* KVM_SYNC_X86_SREGS on every exit */
 	int sigmask;   /* KVM_SET_SIGNAL_MASK */
+	int every;     /* ping-pong: every poll parks and is kicked */
 };
 
 /* One VM with one vCPU. */

@@ -131,10 +131,27 @@ def create_to_first_byte_cold(kv):
     )
 
 
+def per_rtt(text):
+    """"kicks:1.0,sigwaits:1.0" -> {"kicks": 1.0, "sigwaits": 1.0}"""
+    return {k: float(v) for k, v in
+            (x.split(":") for x in (text or "").split(",") if ":" in x)}
+
+
 def pingpong(kv, key, name, description, floor_what):
     runs = ints(need(kv, f"{key}_pvhv_runs_ns"))
     floor_runs = ints(need(kv, f"{key}_floor_runs_ns"))
-    variant = kv.get(f"{key}_variant_sync_sregs_ns")
+    variants = {}
+    for vname, config in (
+            ("race", "without -w: a send does not wait for the poll, so a "
+             "poll that finds its port already pending does not park; "
+             "being faster than pvhv, this floor parks less often"),
+            ("sync_sregs", "-w and KVM_SYNC_X86_SREGS on every exit, as "
+             "pvhv")):
+        ns = kv.get(f"{key}_variant_{vname}_ns")
+        if ns:
+            variants[vname] = {"ns": int(ns), "config": config,
+                               "per_round_trip": per_rtt(
+                                   kv.get(f"{key}_variant_{vname}_per_rtt"))}
     return bench(
         name, description,
         int(statistics.median(runs)),
@@ -148,19 +165,14 @@ def pingpong(kv, key, name, description, floor_what):
         floor_repetitions=len(floor_runs),
         floor_passes_per_run=int(need(kv, f"{key}_floor_passes")),
         floor_config=kv.get(f"{key}_floor_config", ""),
-        floor_per_round_trip=dict(
-            (k, float(v)) for k, v in
-            (x.split(":") for x in kv.get(f"{key}_floor_per_rtt", "").split(",")
-             if ":" in x)),
+        floor_per_round_trip=per_rtt(kv.get(f"{key}_floor_per_rtt")),
         pvhv_per_round_trip=(
             {"kicks": round(int(kv[f"{key}_pvhv_kicks"]) /
                             int(need(kv, f"{key}_rounds")), 2),
              "measured": "tgkill calls of pvhv during one extra, untimed "
                          "run (perf stat), over its round trips"}
             if kv.get(f"{key}_pvhv_kicks", "").isdigit() else None),
-        floor_variants={"sync_sregs": {
-            "ns": int(variant), "config": "the floor with KVM_SYNC_X86_SREGS "
-            "on every exit, as pvhv"}} if variant else {},
+        floor_variants=variants,
     )
 
 
@@ -172,10 +184,11 @@ def evtchn_pingpong_domu(kv):
         "polls, clears and answers; ns per round trip (4 hypercalls, the "
         "pollers parked and woken by pvhv), timed in the client with the "
         "PV clock; median of the runs",
-        "rawkvm pingpong: two VMs running the same guest loops byte for "
-        "byte; a send sets the peer's pending bit and kicks its thread "
-        "(pthread_kill SIGUSR1) if it polls, a poll parks in sigwaitinfo "
-        "(pvhv's mechanism); median of runs interleaved with pvhv's")
+        "rawkvm -w pingpong: two VMs running the same guest loops byte "
+        "for byte; a poll parks in sigwaitinfo, a send waits until the "
+        "peer polls, sets its pending bit and kicks it (pthread_kill "
+        "SIGUSR1): pvhv's mechanism with a wake-up for every poll; median "
+        "of runs interleaved with pvhv's")
 
 
 def evtchn_pingpong_dom0(kv):
@@ -185,11 +198,11 @@ def evtchn_pingpong_dom0(kv):
         "doorbell eventfd, poll and read the port's eventfd) against pvmini "
         "bench-evtchn-dom0 (poll, clear, send); ns per round trip, timed in "
         "the dom0 process; median of the runs",
-        "rawkvm dom0: one VM with the same guest loop, a doorbell thread "
-        "(epoll, read, set the pending bit, pthread_kill the polling vCPU "
-        "thread), a forked dom0 process with the same eventfd calls; the "
-        "guest's send writes the eventfd; median of runs interleaved with "
-        "pvhv's")
+        "rawkvm -w dom0: one VM with the same guest loop, a doorbell "
+        "thread (epoll, read, wait until the vCPU polls, set its pending "
+        "bit, pthread_kill it out of sigwaitinfo), a forked dom0 process "
+        "with the same eventfd calls; the guest's send writes the "
+        "eventfd; median of runs interleaved with pvhv's")
 
 
 def grant_copy(kv):
@@ -311,11 +324,11 @@ def main():
     for r in results[3:5]:
         per = r["floor_per_round_trip"]
         pv = r["pvhv_per_round_trip"]
-        sregs = r["floor_variants"].get("sync_sregs", {}).get("ns")
-        print(f"{r['benchmark']}: floor per round trip: " + ", ".join(
-            f"{k} {v}" for k, v in per.items()) +
-            (f"; pvhv kicks {pv['kicks']}" if pv else "") +
-            (f"; floor with SREGS sync {human(sregs)}" if sregs else ""))
+        var = r["floor_variants"]
+        print(f"{r['benchmark']}: kicks per round trip: floor "
+              f"{per.get('kicks')}" +
+              (f", pvhv {pv['kicks']}" if pv else "") + "; floor variants: " +
+              ", ".join(f"{k} {human(v['ns'])}" for k, v in var.items()))
     gc = results[5]
     print("grant_copy by batch (MB/s; ratio to memcpy; to memcpy + one "
           "null-hypercall floor per call):")

@@ -283,8 +283,8 @@ pingpong_bench() {
 	while [ $i -le "$EV_REPS" ]; do
 		$2 $i
 		pv_runs="$pv_runs${pv_runs:+,}$ns"
-		out=$("$BIN/rawkvm" "$3" "$EV_ROUNDS" "$FLOOR_PASSES") ||
-			die "rawkvm $3 failed"
+		out=$("$BIN/rawkvm" -w "$3" "$EV_ROUNDS" "$FLOOR_PASSES") ||
+			die "rawkvm -w $3 failed"
 		ns=$(kv "$4_rtt_ns" "$out")
 		[ -n "$ns" ] || die "rawkvm $3 printed no $4_rtt_ns: $out"
 		raw_runs="$raw_runs${raw_runs:+,}$ns"
@@ -319,13 +319,21 @@ echo "bench: event-channel ping-pong domU<->dom0: pvhv (bench-evtchn-dom0 +" \
 	"pvtest) vs rawkvm dom0, $EV_ROUNDS round trips, $EV_REPS runs each"
 pingpong_bench evdom0 pingpong_dom0 dom0 dom0pp
 
-# The floors with pvhv's SREGS sync (informational).
-out=$("$BIN/rawkvm" -s pingpong "$EV_ROUNDS" "$FLOOR_PASSES") ||
-	die "rawkvm -s pingpong failed"
-echo "evdomu_variant_sync_sregs_ns=$(kv pingpong_rtt_ns "$out")" >>"$RAW"
-out=$("$BIN/rawkvm" -s dom0 "$EV_ROUNDS" "$FLOOR_PASSES") ||
-	die "rawkvm -s dom0 failed"
-echo "evdom0_variant_sync_sregs_ns=$(kv dom0pp_rtt_ns "$out")" >>"$RAW"
+# The floors' variants (informational): the race left to chance (a poll
+# that finds its port pending does not wait: fewer wake-ups, when the
+# floor is faster than pvhv); with pvhv's SREGS sync too.
+for v in "race:" "sync_sregs:-ws"; do
+	name=${v%%:*}
+	flags=${v#*:} # unquoted below: empty means none
+	out=$("$BIN/rawkvm" $flags pingpong "$EV_ROUNDS" "$FLOOR_PASSES") ||
+		die "rawkvm $flags pingpong failed"
+	echo "evdomu_variant_${name}_ns=$(kv pingpong_rtt_ns "$out")" >>"$RAW"
+	echo "evdomu_variant_${name}_per_rtt=$(kv pingpong_per_rtt "$out")" >>"$RAW"
+	out=$("$BIN/rawkvm" $flags dom0 "$EV_ROUNDS" "$FLOOR_PASSES") ||
+		die "rawkvm $flags dom0 failed"
+	echo "evdom0_variant_${name}_ns=$(kv dom0pp_rtt_ns "$out")" >>"$RAW"
+	echo "evdom0_variant_${name}_per_rtt=$(kv dom0pp_per_rtt "$out")" >>"$RAW"
+done
 
 echo "bench: grant copy, $GC_PAGES pages of 4 KiB, batches $GC_BATCHES:" \
 	"pvhv (bench-gntcopy) vs pagecopy (memcpy), $GC_REPS runs each"
