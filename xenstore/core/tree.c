@@ -1,0 +1,202 @@
+/*
+ * The tree: nodes in one hash map keyed by their absolute path; each
+ * node lists its children's leaf names in creation order, as Xen's
+ * xenstored keeps them. Every change goes through tree_set / tree_del,
+ * which keep the per-owner node counts and write the journal.
+ */
+#include <stdlib.h>
+
+#include "core.h"
+
+const struct xs_node *tree_get(struct xs_store *st, const char *path,
+			       size_t plen)
+{
+	return map_get(&st->nodes, path, plen);
+}
+
+static void count_owner(struct xs_store *st, uint32_t domid, int delta)
+{
+	struct xs_domain *d = domain_get(st, domid, delta > 0);
+
+	if (!d)
+		return;
+	if (delta < 0 && d->nodes < (uint32_t)-delta)
+		d->nodes = 0;
+	else
+		d->nodes = (uint32_t)((int64_t)d->nodes + delta);
+}
+
+/* Stores n with its generation as given (restore) or a new one. */
+static int tree_store(struct xs_store *st, struct xs_node *n, bool new_gen)
+{
+	struct xs_node *old = map_get(&st->nodes, n->path, n->plen);
+
+	if (new_gen)
+		n->gen = ++st->gen;
+	else if (n->gen > st->gen)
+		st->gen = n->gen;
+	if (old) {
+		if (node_owner(old) != node_owner(n)) {
+			count_owner(st, node_owner(old), -1);
+			count_owner(st, node_owner(n), 1);
+		}
+		map_rekey(&st->nodes, n->path, n->plen, n);
+		node_free(old);
+	} else {
+		int rc = map_put(&st->nodes, n->path, n->plen, n);
+
+		if (rc) {
+			node_free(n);
+			return rc;
+		}
+		count_owner(st, node_owner(n), 1);
+		st->stats.nodes++;
+	}
+	return 0;
+}
+
+int tree_set(struct xs_store *st, struct xs_node *n)
+{
+	int rc = tree_store(st, n, true);
+
+	if (rc == 0)
+		journal_node(st, n);
+	return rc;
+}
+
+/* Restore: the node as it was, generation included. */
+int tree_restore(struct xs_store *st, struct xs_node *n)
+{
+	return tree_store(st, n, false);
+}
+
+static void tree_unlink(struct xs_store *st, const char *path, size_t plen)
+{
+	struct xs_node *n = map_del(&st->nodes, path, plen);
+
+	if (!n)
+		return;
+	count_owner(st, node_owner(n), -1);
+	st->stats.nodes--;
+	node_free(n);
+}
+
+void tree_del(struct xs_store *st, const char *path, size_t plen)
+{
+	if (!map_get(&st->nodes, path, plen))
+		return;
+	journal_del(st, path, plen);
+	tree_unlink(st, path, plen);
+}
+
+void tree_restore_del(struct xs_store *st, const char *path, size_t plen)
+{
+	tree_unlink(st, path, plen);
+}
+
+static bool free_one(void *val, void *arg)
+{
+	(void)arg;
+	node_free(val);
+	return true;
+}
+
+void tree_fini(struct xs_store *st)
+{
+	if (st->nodes.b)
+		map_foreach(&st->nodes, free_one, NULL);
+	map_fini(&st->nodes);
+	st->stats.nodes = 0;
+}
+
+/* Xen's initial tree: "/", "/tool", "/tool/xenstored", owned by dom0
+ * with no access for others. */
+static int manual_node(struct xs_store *st, const char *path, const char *child)
+{
+	struct xs_node *n = node_new(path, strlen(path));
+	struct xs_perm p = {0, XS_PERM_NONE};
+
+	if (!n || node_set_perms(n, &p, 1) ||
+	    (child && node_add_child(n, child, strlen(child)))) {
+		node_free(n);
+		return -ENOMEM;
+	}
+	return tree_store(st, n, true);
+}
+
+int tree_init(struct xs_store *st)
+{
+	int rc = map_init(&st->nodes);
+
+	if (rc == 0)
+		rc = manual_node(st, "/", "tool");
+	if (rc == 0)
+		rc = manual_node(st, "/tool", "xenstored");
+	if (rc == 0)
+		rc = manual_node(st, "/tool/xenstored", NULL);
+	return rc;
+}
+
+/* ------------------------------------------------ removal of a domain */
+
+struct owned {
+	uint32_t domid;
+	char **paths;
+	size_t n, cap;
+};
+
+static bool collect_owned(void *val, void *arg)
+{
+	struct xs_node *n = val;
+	struct owned *o = arg;
+
+	if (node_owner(n) != o->domid || n->plen == 1)
+		return true;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		char **p = realloc(o->paths, cap * sizeof(*p));
+
+		if (!p)
+			return false;
+		o->paths = p;
+		o->cap = cap;
+	}
+	o->paths[o->n] = strdup(n->path);
+	if (o->paths[o->n])
+		o->n++;
+	return true;
+}
+
+static int by_length(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+
+	return la < lb ? -1 : la > lb;
+}
+
+/*
+ * Xen deletes every node a dead domain owns, with its subtree (whoever
+ * owns the children), firing watches as for XS_RM. Shallowest first, so
+ * a removed subtree's other owned nodes are already gone.
+ */
+void nodes_remove_owned(struct xs_store *st, uint32_t domid)
+{
+	struct xs_domain *d = domain_get(st, domid, false);
+	struct owned o = {domid, NULL, 0, 0};
+	struct xs_view v = {st, NULL};
+
+	if (!d || !d->nodes)
+		return;
+	map_foreach(&st->nodes, collect_owned, &o);
+	qsort(o.paths, o.n, sizeof(*o.paths), by_length);
+	for (size_t i = 0; i < o.n; i++) {
+		const struct xs_node *n =
+		    tree_get(st, o.paths[i], strlen(o.paths[i]));
+
+		if (n && node_owner(n) == domid)
+			node_rm(&v, store_sys_conn(st), o.paths[i],
+				strlen(o.paths[i]));
+		free(o.paths[i]);
+	}
+	free(o.paths);
+}

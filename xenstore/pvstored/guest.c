@@ -1,0 +1,609 @@
+/*
+ * Guests: pvstored's link to pvhv and to each domain's xenstore ring.
+ *
+ * pvhv tells pvstored about domains ("created", "shutdown",
+ * "destroyed" events on its control socket). pvstored is also the
+ * xenstore half of the toolstack: on "created" it writes the nodes
+ * xl/libxl writes for a domain, with the same permissions, then maps the
+ * domain's ring page and binds its store port through pvhv (libpvctrl)
+ * and introduces it; on "destroyed" it removes them as libxl does and
+ * releases the domain. At start it syncs with the domains pvhv runs,
+ * re-attaching the rings of domains it knew before a restart.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pvhv/json.h>
+#include <pvhv/log.h>
+
+#include "pvstored.h"
+
+struct guest {
+	struct src src;
+	uint32_t domid;
+	void *page;
+	struct pvctrl_port port;
+};
+
+#define NDOMS	    XS_DOMID_FIRST_RESERVED
+#define RING_BUDGET 32 /* requests per guest per round */
+
+static char err[512];
+
+static void known_set(struct daemon *d, uint32_t domid, bool on)
+{
+	if (domid >= NDOMS)
+		return;
+	if (on)
+		d->known[domid / 8] |= (uint8_t)(1u << (domid % 8));
+	else
+		d->known[domid / 8] &= (uint8_t) ~(1u << (domid % 8));
+}
+
+bool guest_domain_exists(void *arg, uint32_t domid)
+{
+	struct daemon *d = arg;
+
+	if (!d->pv)
+		return true; /* standalone: nobody to ask */
+	return domid < NDOMS && (d->known[domid / 8] & (1u << (domid % 8)));
+}
+
+/* ------------------------------------------------------------ rings */
+
+static void guest_free(struct daemon *d, struct guest *g)
+{
+	if (!g)
+		return;
+	if (g->port.efd >= 0) {
+		loop_del(d, g->port.efd);
+		if (d->pv) {
+			pvctrl_evtchn_close(d->pv, &g->port, err, sizeof(err));
+			d->pv_called = true;
+		} else {
+			close(g->port.efd);
+			close(g->port.bell);
+		}
+	}
+	if (g->page)
+		pvctrl_unmap(g->page);
+	d->guests[g->domid] = NULL;
+	free(g);
+}
+
+/* Maps the ring, binds the port, hands the page to the connection. */
+static int attach(struct daemon *d, struct xs_domain *dom, uint64_t gfn,
+		  uint32_t port)
+{
+	uint32_t domid = xs_domain_id(dom);
+	struct guest *g;
+	int rc;
+
+	if (!xs_domain_conn(dom))
+		return -EINVAL;
+	guest_free(d, d->guests[domid]);
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->src.kind = SRC_GUEST;
+	g->domid = domid;
+	g->port.efd = g->port.bell = -1;
+	d->pv_called = true;
+	g->page = pvctrl_map_foreign(d->pv, domid, gfn, err, sizeof(err));
+	if (!g->page) {
+		log_warn("guest", "d%u: cannot map its ring (gfn %#llx): %s",
+			 domid, (unsigned long long)gfn, err);
+		free(g);
+		return -EINVAL;
+	}
+	rc = pvctrl_evtchn_bind_interdomain(d->pv, domid, port, &g->port, err,
+					    sizeof(err));
+	if (rc == 0)
+		rc = loop_add(d, g->port.efd, &g->src, EPOLLIN);
+	if (rc) {
+		log_warn("guest", "d%u: cannot bind its store port %u: %s",
+			 domid, port, err);
+		if (g->port.efd >= 0) {
+			close(g->port.efd);
+			close(g->port.bell);
+		}
+		pvctrl_unmap(g->page);
+		free(g);
+		return rc;
+	}
+	d->guests[domid] = g;
+	xs_domain_set_data(dom, g);
+	xs_ring_attach(xs_domain_conn(dom), g->page);
+	log_debug("guest", "d%u: ring gfn %#llx, port %u (dom0 port %u)", domid,
+		  (unsigned long long)gfn, port, g->port.port);
+	return 0;
+}
+
+int guest_introduce(void *arg, struct xs_domain *dom, uint64_t gfn,
+		    uint32_t port)
+{
+	struct daemon *d = arg;
+
+	if (!d->pv)
+		return 0; /* standalone: introduced, without a ring */
+	return attach(d, dom, gfn, port);
+}
+
+void guest_release(void *arg, struct xs_domain *dom)
+{
+	struct daemon *d = arg;
+
+	guest_free(d, d->guests[xs_domain_id(dom)]);
+}
+
+void guest_service(struct daemon *d, struct xs_conn *c)
+{
+	uint32_t domid = xs_conn_domid(c);
+	struct guest *g = domid < NDOMS ? d->guests[domid] : NULL;
+	bool notify = false, more;
+
+	if (!g)
+		return; /* ring-less (standalone) or not attached yet */
+	more = xs_ring_service(c, RING_BUDGET, &notify);
+	if (notify)
+		pvctrl_evtchn_notify(&g->port);
+	if (more)
+		loop_again(d, domid);
+}
+
+void guest_event(struct daemon *d, struct src *s)
+{
+	struct guest *g = (struct guest *)s;
+	struct xs_domain *dom = xs_domain_find(d->st, g->domid);
+	uint64_t cnt;
+
+	if (read(g->port.efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		return;
+	if (dom && xs_domain_conn(dom))
+		guest_service(d, xs_domain_conn(dom));
+}
+
+/* ------------------------------------------------ the toolstack role */
+
+static void wr(struct daemon *d, const char *path, const char *val,
+	       const char *perms, size_t permslen)
+{
+	int rc = xs_sys_write(d->st, path, val, strlen(val), perms, permslen);
+
+	if (rc)
+		log_warn("toolstack", "write %s: %s", path, strerror(-rc));
+}
+
+static void mk(struct daemon *d, const char *path, const char *perms,
+	       size_t permslen)
+{
+	int rc = xs_sys_mkdir(d->st, path, perms, permslen);
+
+	if (rc)
+		log_warn("toolstack", "mkdir %s: %s", path, strerror(-rc));
+}
+
+struct newdom {
+	uint32_t domid;
+	const char *name, *uuid;
+	uint64_t memory_mib, vcpus, max_vcpus;
+	uint64_t store_gfn, store_port, console_gfn, console_port;
+};
+
+/*
+ * What libxl's libxl__domain_make, libxl__build_post and the primary
+ * console write, with their permissions: "ro" = n0 r<domid> (dom0 owns,
+ * the guest reads), "rw" = n<domid> (the guest owns).
+ */
+static void write_domain_nodes(struct daemon *d, const struct newdom *n)
+{
+	char dom[64], vm[128], lx[64], p[256], v[64], ro[32], rw[16], con[32];
+	size_t rol, rwl, conl;
+	static const char *const rw_dirs[] = {"control/shutdown",
+					      "control/feature-poweroff",
+					      "control/feature-reboot",
+					      "control/feature-suspend",
+					      "control/sysrq",
+					      "device/suspend/event-channel",
+					      "data",
+					      "drivers",
+					      "feature",
+					      "attr",
+					      "error"};
+	static const char *const ro_dirs[] = {"cpu", "memory", "device",
+					      "control"};
+
+	snprintf(dom, sizeof(dom), "/local/domain/%u", n->domid);
+	snprintf(vm, sizeof(vm), "/vm/%s", n->uuid);
+	snprintf(lx, sizeof(lx), "/libxl/%u", n->domid);
+	rol = (size_t)snprintf(ro, sizeof(ro), "n0%cr%u", 0, n->domid) + 1;
+	rwl = (size_t)snprintf(rw, sizeof(rw), "n%u", n->domid) + 1;
+	conl = (size_t)snprintf(con, sizeof(con), "n%u%cr0", n->domid, 0) + 1;
+
+	xs_sys_rm(d->st, dom);
+	xs_sys_rm(d->st, vm);
+	xs_sys_rm(d->st, lx);
+	mk(d, dom, ro, rol);
+	mk(d, vm, ro, rol);
+	mk(d, lx, "n0", 3);
+	snprintf(p, sizeof(p), "%s/device", lx);
+	mk(d, p, "n0", 3);
+	snprintf(p, sizeof(p), "%s/vm", dom);
+	wr(d, p, vm, NULL, 0);
+	snprintf(p, sizeof(p), "%s/name", dom);
+	wr(d, p, n->name, NULL, 0);
+	for (size_t i = 0; i < sizeof(ro_dirs) / sizeof(ro_dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dom, ro_dirs[i]);
+		mk(d, p, ro, rol);
+	}
+	for (size_t i = 0; i < sizeof(rw_dirs) / sizeof(rw_dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dom, rw_dirs[i]);
+		mk(d, p, rw, rwl);
+	}
+	snprintf(p, sizeof(p), "%s/uuid", vm);
+	wr(d, p, n->uuid, NULL, 0);
+	snprintf(p, sizeof(p), "%s/name", vm);
+	wr(d, p, n->name, NULL, 0);
+	snprintf(v, sizeof(v), "%llu.00", (unsigned long long)time(NULL));
+	snprintf(p, sizeof(p), "%s/start_time", vm);
+	wr(d, p, v, NULL, 0);
+	snprintf(p, sizeof(p),
+		 "%s/control/platform-feature-multiprocessor-"
+		 "suspend",
+		 dom);
+	wr(d, p, "1", NULL, 0);
+	snprintf(p, sizeof(p), "%s/control/platform-feature-xs_reset_watches",
+		 dom);
+	wr(d, p, "1", NULL, 0);
+	snprintf(p, sizeof(p), "%s/type", lx);
+	wr(d, p, "pvh", NULL, 0);
+
+	/* libxl__build_post */
+	snprintf(v, sizeof(v), "%llu",
+		 (unsigned long long)n->memory_mib * 1024);
+	snprintf(p, sizeof(p), "%s/memory/static-max", dom);
+	wr(d, p, v, NULL, 0);
+	snprintf(p, sizeof(p), "%s/memory/target", dom);
+	wr(d, p, v, NULL, 0);
+	snprintf(p, sizeof(p), "%s/memory/videoram", dom);
+	wr(d, p, "0", NULL, 0);
+	snprintf(v, sizeof(v), "%u", n->domid);
+	snprintf(p, sizeof(p), "%s/domid", dom);
+	wr(d, p, v, NULL, 0);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)n->store_port);
+	snprintf(p, sizeof(p), "%s/store/port", dom);
+	wr(d, p, v, NULL, 0);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)n->store_gfn);
+	snprintf(p, sizeof(p), "%s/store/ring-ref", dom);
+	wr(d, p, v, NULL, 0);
+	for (uint64_t i = 0; i < n->max_vcpus && i < 512; i++) {
+		snprintf(p, sizeof(p), "%s/cpu/%llu/availability", dom,
+			 (unsigned long long)i);
+		wr(d, p, i < n->vcpus ? "online" : "offline", NULL, 0);
+	}
+
+	/* The primary console: the guest owns the directory, dom0 (its
+	 * backend) reads it; the ring details are dom0's. */
+	snprintf(p, sizeof(p), "%s/console", dom);
+	mk(d, p, con, conl);
+	snprintf(p, sizeof(p), "%s/console/backend-id", dom);
+	wr(d, p, "0", NULL, 0);
+	{
+		char port[24], ref[24];
+		const char *kv[][2] = {
+		    {"limit", "1048576"}, {"type", "xenconsoled"},
+		    {"output", "pty"},	  {"tty", ""},
+		    {"port", port},	  {"ring-ref", ref}};
+
+		snprintf(port, sizeof(port), "%llu",
+			 (unsigned long long)n->console_port);
+		snprintf(ref, sizeof(ref), "%llu",
+			 (unsigned long long)n->console_gfn);
+		for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+			snprintf(p, sizeof(p), "%s/console/%s", dom, kv[i][0]);
+			wr(d, p, kv[i][1], ro, rol);
+		}
+	}
+}
+
+static void domain_gone(struct daemon *d, uint32_t domid)
+{
+	struct xs_domain *dom = xs_domain_find(d->st, domid);
+	char p[128];
+
+	if (dom && xs_domain_uuid(dom)[0]) {
+		snprintf(p, sizeof(p), "/vm/%s", xs_domain_uuid(dom));
+		xs_sys_rm(d->st, p);
+	}
+	snprintf(p, sizeof(p), "/local/domain/%u", domid);
+	xs_sys_rm(d->st, p);
+	snprintf(p, sizeof(p), "/libxl/%u", domid);
+	xs_sys_rm(d->st, p);
+	xs_domain_destroyed(d->st, domid);
+	known_set(d, domid, false);
+	log_info("guest", "d%u released", domid);
+}
+
+static void domain_created(struct daemon *d, const struct newdom *n)
+{
+	struct xs_domain *dom = xs_domain_find(d->st, n->domid);
+	int rc;
+
+	if (dom && xs_domain_introduced(dom)) {
+		if (!strcmp(xs_domain_uuid(dom), n->uuid))
+			return; /* seen already (sync and event raced) */
+		domain_gone(d, n->domid);
+	}
+	known_set(d, n->domid, true);
+	write_domain_nodes(d, n);
+	rc = xs_domain_introduce(d->st, n->domid, n->store_gfn,
+				 (uint32_t)n->store_port, true, &dom);
+	if (rc == 0) {
+		xs_domain_set_uuid(dom, n->uuid);
+		rc = attach(d, dom, n->store_gfn, (uint32_t)n->store_port);
+	}
+	if (rc) {
+		log_err("guest", "d%u (%s): cannot connect its xenstore ring",
+			n->domid, n->name);
+		xs_domain_release(d->st, n->domid);
+		return;
+	}
+	log_info("guest", "d%u (%s) introduced", n->domid, n->name);
+}
+
+static int parse_newdom(yajl_val v, struct newdom *n)
+{
+	uint64_t id;
+
+	memset(n, 0, sizeof(*n));
+	if (json_u64(v, "domid", &id) || id == 0 || id >= NDOMS)
+		return -EINVAL;
+	n->domid = (uint32_t)id;
+	n->name = json_str(v, "name");
+	n->uuid = json_str(v, "uuid");
+	if (!n->name)
+		n->name = "";
+	if (!n->uuid)
+		n->uuid = "00000000-0000-0000-0000-000000000000";
+	json_u64(v, "memory_mib", &n->memory_mib);
+	json_u64(v, "vcpus", &n->vcpus);
+	if (json_u64(v, "max_vcpus", &n->max_vcpus))
+		n->max_vcpus = n->vcpus;
+	if (json_u64(v, "store_gfn", &n->store_gfn) &&
+	    json_u64(v, "store_pfn", &n->store_gfn))
+		return -EINVAL;
+	if (json_u64(v, "store_port", &n->store_port) &&
+	    json_u64(v, "store_evtchn", &n->store_port))
+		return -EINVAL;
+	if (json_u64(v, "console_gfn", &n->console_gfn))
+		json_u64(v, "console_pfn", &n->console_gfn);
+	if (json_u64(v, "console_port", &n->console_port))
+		json_u64(v, "console_evtchn", &n->console_port);
+	return 0;
+}
+
+/* ------------------------------------------------------------- pvhv */
+
+static void pvhv_event(struct daemon *d, yajl_val ev)
+{
+	const char *what = json_str(ev, "event");
+	struct newdom n;
+	uint64_t id;
+
+	if (!what || json_u64(ev, "domid", &id) || id >= NDOMS)
+		return;
+	if (!strcmp(what, "created") && parse_newdom(ev, &n) == 0)
+		domain_created(d, &n);
+	else if (!strcmp(what, "shutdown"))
+		xs_domain_shutdown(d->st, (uint32_t)id);
+	else if (!strcmp(what, "destroyed"))
+		domain_gone(d, (uint32_t)id);
+}
+
+static void pvhv_lost(struct daemon *d)
+{
+	log_warn("pvhv", "connection to pvhv lost: its domains are gone");
+	loop_del(d, pvctrl_fd(d->pv));
+	pvctrl_close(d->pv);
+	d->pv = NULL;
+	for (uint32_t i = 1; i < NDOMS; i++) {
+		struct xs_domain *dom = xs_domain_find(d->st, i);
+
+		if (d->guests[i])
+			guest_free(d, d->guests[i]);
+		if (dom && xs_domain_introduced(dom))
+			domain_gone(d, i);
+	}
+	memset(d->known, 0, NDOMS / 8);
+	d->pv_retry_ns = now_ns() + 1000000000ull;
+}
+
+void pvhv_drain(struct daemon *d)
+{
+	d->pv_called = false;
+	while (d->pv) {
+		struct pvctrl_msg m;
+		int rc = pvctrl_next(d->pv, &m, 0);
+
+		if (rc == -ETIMEDOUT)
+			return;
+		if (rc < 0) {
+			pvhv_lost(d);
+			return;
+		}
+		if (m.kind == PV_CTL_EVENT && m.json)
+			pvhv_event(d, m.json);
+		pvctrl_msg_free(&m);
+	}
+}
+
+void pvhv_readable(struct daemon *d)
+{
+	pvhv_drain(d);
+}
+
+static int info_of(struct daemon *d, uint32_t domid, struct newdom *n,
+		   yajl_val *keep)
+{
+	char req[64];
+	yajl_val r, dv;
+
+	snprintf(req, sizeof(req), "{\"op\":\"info\",\"domid\":%u}", domid);
+	if (pvctrl_call(d->pv, req, NULL, 0, &r, err, sizeof(err)))
+		return -ESRCH;
+	dv = json_get(r, "domain");
+	if (!dv || parse_newdom(dv, n)) {
+		yajl_tree_free(r);
+		return -EINVAL;
+	}
+	*keep = r;
+	return 0;
+}
+
+struct journaled {
+	uint32_t *ids;
+	size_t n;
+};
+
+static void collect(struct xs_domain *dom, void *arg)
+{
+	struct journaled *j = arg;
+	uint32_t *p = realloc(j->ids, (j->n + 1) * sizeof(*p));
+
+	if (p) {
+		j->ids = p;
+		j->ids[j->n++] = xs_domain_id(dom);
+	}
+}
+
+/* Brings the store in line with the domains pvhv runs. */
+static void sync_domains(struct daemon *d, yajl_val list, bool same_pvhv)
+{
+	struct journaled j = {NULL, 0};
+	size_t n = list && YAJL_IS_ARRAY(list) ? list->u.array.len : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id;
+
+		if (!json_u64(list->u.array.values[i], "domid", &id))
+			known_set(d, (uint32_t)id, true);
+	}
+	xs_domain_foreach(d->st, collect, &j);
+	for (size_t i = 0; i < j.n; i++) {
+		struct xs_domain *dom = xs_domain_find(d->st, j.ids[i]);
+		struct newdom nd;
+		yajl_val keep = NULL;
+		bool same = same_pvhv &&
+			    info_of(d, j.ids[i], &nd, &keep) == 0 &&
+			    (!xs_domain_uuid(dom)[0] ||
+			     !strcmp(xs_domain_uuid(dom), nd.uuid));
+
+		if (keep)
+			yajl_tree_free(keep);
+		if (!same || attach(d, dom, xs_domain_ring_gfn(dom),
+				    xs_domain_ring_port(dom))) {
+			domain_gone(d, j.ids[i]);
+			continue;
+		}
+		log_info("guest", "d%u: ring re-attached", j.ids[i]);
+	}
+	free(j.ids);
+	for (size_t i = 0; i < n; i++) {
+		struct xs_domain *dom;
+		struct newdom nd;
+		yajl_val keep;
+		uint64_t id;
+
+		if (json_u64(list->u.array.values[i], "domid", &id))
+			continue;
+		dom = xs_domain_find(d->st, (uint32_t)id);
+		if (dom && xs_domain_introduced(dom))
+			continue;
+		if (info_of(d, (uint32_t)id, &nd, &keep) == 0) {
+			domain_created(d, &nd);
+			yajl_tree_free(keep);
+		}
+	}
+	if (d->restored)
+		xs_fire_restored_watches(d->st);
+	d->restored = false;
+}
+
+/* dom0's own nodes, as xen-init-dom0 writes them. */
+static void dom0_nodes(struct daemon *d)
+{
+	char *v = xs_sys_read(d->st, "/local/domain/0/domid", NULL);
+
+	if (v) {
+		free(v);
+		return;
+	}
+	wr(d, "/local/domain/0/domid", "0", NULL, 0);
+	wr(d, "/local/domain/0/name", "Domain-0", NULL, 0);
+}
+
+void pvhv_try_connect(struct daemon *d)
+{
+	yajl_val r = NULL, list;
+	uint64_t pid = 0;
+	const char *old;
+	char pidbuf[24];
+
+	d->pv_retry_ns = now_ns() + 1000000000ull;
+	if (pvctrl_open(d->o.pvhv_rundir, false, &d->pv, err, sizeof(err)))
+		return;
+	if (pvctrl_call(d->pv, "{\"op\":\"hello\"}", NULL, 0, &r, err,
+			sizeof(err)) ||
+	    json_u64(r, "pid", &pid))
+		goto fail;
+	yajl_tree_free(r);
+	r = NULL;
+	if (pvctrl_call(d->pv, "{\"op\":\"watch\"}", NULL, 0, &r, err,
+			sizeof(err)))
+		goto fail;
+	yajl_tree_free(r);
+	r = NULL;
+	if (pvctrl_call(d->pv, "{\"op\":\"list\"}", NULL, 0, &r, err,
+			sizeof(err)) ||
+	    loop_add(d, pvctrl_fd(d->pv), &d->pvhv_src, EPOLLIN))
+		goto fail;
+	log_info("pvhv", "connected to pvhv (pid %llu) in %s",
+		 (unsigned long long)pid, d->o.pvhv_rundir);
+	old = xs_store_meta(d->st, "pvhv-pid");
+	list = json_get(r, "domains");
+	dom0_nodes(d);
+	sync_domains(d, list, old && strtoull(old, NULL, 10) == pid);
+	snprintf(pidbuf, sizeof(pidbuf), "%llu", (unsigned long long)pid);
+	xs_store_set_meta(d->st, "pvhv-pid", pidbuf);
+	yajl_tree_free(r);
+	d->pv_called = true;
+	return;
+fail:
+	log_warn("pvhv", "pvhv in %s: %s", d->o.pvhv_rundir, err);
+	if (r)
+		yajl_tree_free(r);
+	pvctrl_close(d->pv);
+	d->pv = NULL;
+}
+
+void guests_init(struct daemon *d)
+{
+	d->known = calloc(NDOMS / 8 + 1, 1);
+	d->guests = calloc(NDOMS, sizeof(*d->guests));
+	if (!d->known || !d->guests) {
+		log_err("pvstored", "out of memory");
+		exit(1);
+	}
+	if (!d->o.no_pvhv)
+		pvhv_try_connect(d);
+	if (!d->pv && d->restored) {
+		/* No pvhv: restored guests cannot be reached now; they are
+		 * re-attached (or released) once pvhv answers. */
+		d->pv_retry_ns = 0;
+	}
+}
