@@ -15,6 +15,7 @@ struct xs_conn *conn_new(struct xs_store *st, uint32_t domid, bool ring)
 		return NULL;
 	c->st = st;
 	c->id = domid;
+	c->seq = ++st->seq;
 	c->priv = domid == 0;
 	c->is_ring = ring;
 	c->out_tail = &c->out_head;

@@ -108,6 +108,8 @@ static int quota_domain(struct xs_req *r, const char *arg)
 	appendf(&b, "%-16s: %8u\n", "watches", d->watches);
 	appendf(&b, "%-16s: %8u\n", "transactions", d->txns);
 	appendf(&b, "%-16s: %8u\n", "outstanding", d->outstanding);
+	appendf(&b, "%-16s: %8llu\n", "memory", (unsigned long long)d->memory);
+
 	return reply_buf(r, &b);
 }
 

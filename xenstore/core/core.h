@@ -166,6 +166,8 @@ struct xs_domain {
 	char uuid[40];
 	/* accounting */
 	uint32_t nodes, watches, txns, outstanding;
+	uint64_t memory; /* bytes of the nodes it owns */
+
 	uint32_t quota[XSQ_COUNT]; /* per-domain overrides */
 	uint32_t quota_set;	   /* bit q: quota[q] overrides global */
 	void *data;
@@ -194,6 +196,7 @@ struct xs_conn {
 	struct xs_store *st;
 	struct dlist link; /* st->conns */
 	uint32_t id;	   /* domid */
+	uint64_t seq;	   /* creation order */
 	bool priv;
 	bool is_ring;
 	bool dead;
@@ -246,6 +249,7 @@ struct xs_watch {
 	uint32_t plen;
 	char *token;
 	bool relative; /* report paths relative to /local/domain/<id> */
+	uint64_t seq;  /* creation order: Xen sends events in this order */
 };
 
 struct xs_wbucket {
@@ -309,6 +313,7 @@ struct xs_store {
 	struct xs_stats stats;
 	/* the current request, for charging events */
 	uint32_t cur_charge;
+	uint64_t seq; /* for conns and watches */
 };
 
 /* ------------------------------------------------------ transactions */

@@ -282,8 +282,10 @@ int op_release(struct xs_req *r)
 
 	if (rc)
 		return rc;
+	/* Xen acknowledges first; the domain's cleanup events follow. */
+	rc = req_ack(r);
 	release(r->c->st, d, false);
-	return req_ack(r);
+	return rc;
 }
 
 int op_resume(struct xs_req *r)

@@ -196,7 +196,8 @@ int path_canonical(const struct xs_conn *c, const char *in, char *out,
 		return -EINVAL;
 	pmax = c->dom ? domain_quota(c->st, c->dom, XSQ_PATH_MAX)
 		      : xs_store_quota(c->st, XSQ_PATH_MAX);
-	if (!c->priv && pmax && len - local_prefix(out) > pmax)
+	/* Xen 4.17 applies path-max to dom0 too. */
+	if (pmax && len - local_prefix(out) > pmax)
 		return -EINVAL;
 	return 0;
 }

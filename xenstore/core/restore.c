@@ -485,6 +485,7 @@ static void clear_state(struct xs_store *st)
 	tree_fini(st);
 	map_init(&st->nodes);
 	st->domains[0]->nodes = 0;
+	st->domains[0]->memory = 0;
 }
 
 int xs_restore(struct xs_store *st, const void *snap, size_t snaplen,

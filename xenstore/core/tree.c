@@ -14,9 +14,16 @@ const struct xs_node *tree_get(struct xs_store *st, const char *path,
 	return map_get(&st->nodes, path, plen);
 }
 
-static void count_owner(struct xs_store *st, uint32_t domid, int delta)
+/* Bytes Xen accounts for a node: its record and its name. */
+static int64_t node_mem(const struct xs_node *n)
 {
-	struct xs_domain *d = domain_get(st, domid, delta > 0);
+	return node_acc_size(n->nperms, n->vlen, n->clen) + n->plen;
+}
+
+static void count_owner(struct xs_store *st, const struct xs_node *n, int delta)
+{
+	struct xs_domain *d = domain_get(st, node_owner(n), delta > 0);
+	int64_t mem = delta * node_mem(n);
 
 	if (!d)
 		return;
@@ -24,6 +31,9 @@ static void count_owner(struct xs_store *st, uint32_t domid, int delta)
 		d->nodes = 0;
 	else
 		d->nodes = (uint32_t)((int64_t)d->nodes + delta);
+	d->memory = mem < 0 && d->memory < (uint64_t)-mem
+			? 0
+			: (uint64_t)((int64_t)d->memory + mem);
 }
 
 /* Stores n with its generation as given (restore) or a new one. */
@@ -36,10 +46,8 @@ static int tree_store(struct xs_store *st, struct xs_node *n, bool new_gen)
 	else if (n->gen > st->gen)
 		st->gen = n->gen;
 	if (old) {
-		if (node_owner(old) != node_owner(n)) {
-			count_owner(st, node_owner(old), -1);
-			count_owner(st, node_owner(n), 1);
-		}
+		count_owner(st, old, -1);
+		count_owner(st, n, 1);
 		map_rekey(&st->nodes, n->path, n->plen, n);
 		node_free(old);
 	} else {
@@ -49,7 +57,7 @@ static int tree_store(struct xs_store *st, struct xs_node *n, bool new_gen)
 			node_free(n);
 			return rc;
 		}
-		count_owner(st, node_owner(n), 1);
+		count_owner(st, n, 1);
 		st->stats.nodes++;
 	}
 	return 0;
@@ -76,8 +84,9 @@ static void tree_unlink(struct xs_store *st, const char *path, size_t plen)
 
 	if (!n)
 		return;
-	count_owner(st, node_owner(n), -1);
+	count_owner(st, n, -1);
 	st->stats.nodes--;
+
 	node_free(n);
 }
 

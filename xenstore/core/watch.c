@@ -54,6 +54,7 @@ int watch_add(struct xs_conn *c, const char *path, size_t plen,
 		return -ENOMEM;
 	}
 	w->plen = (uint32_t)plen;
+	w->seq = ++st->seq;
 	w->conn = c;
 	w->relative = relative;
 	dlist_add_tail(&c->watches, &w->conn_link);
@@ -177,37 +178,67 @@ static bool permitted(struct xs_store *st, struct xs_conn *c, const char *path,
 			  XS_PERM_READ);
 }
 
-static void fire_bucket(struct xs_store *st, struct xs_wbucket *b,
-			const char *path, size_t plen, const struct xs_node *n,
-			const struct xs_oldperms *old, uint32_t charge)
+struct matches {
+	struct xs_watch **w;
+	size_t n, cap;
+	struct xs_watch *small[32];
+};
+
+static void match_add(struct matches *m, struct xs_watch *w)
 {
-	struct dlist *l = b->watches.next;
+	if (m->n == m->cap) {
+		size_t cap = m->cap * 2;
+		struct xs_watch **p = m->w == m->small
+					  ? malloc(cap * sizeof(*p))
+					  : realloc(m->w, cap * sizeof(*p));
 
-	while (l != &b->watches) {
-		struct xs_watch *w =
-		    container_of(l, struct xs_watch, path_link);
-
-		l = l->next;
-		if (permitted(st, w->conn, path, plen, n, old))
-			watch_send(w, path, charge);
+		if (!p)
+			return;
+		if (m->w == m->small)
+			memcpy(p, m->small, sizeof(m->small));
+		m->w = p;
+		m->cap = cap;
 	}
+	m->w[m->n++] = w;
+}
+
+/* Xen's order: connections as they came, each one's watches as set. */
+static int by_seq(const void *a, const void *b)
+{
+	const struct xs_watch *x = *(struct xs_watch *const *)a;
+	const struct xs_watch *y = *(struct xs_watch *const *)b;
+
+	if (x->conn != y->conn)
+		return x->conn->seq < y->conn->seq ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 void fire_watches(struct xs_store *st, const char *path, size_t plen,
 		  bool exact, const struct xs_node *node,
 		  const struct xs_oldperms *old, uint32_t charge)
 {
+	struct matches m = {NULL, 0, 32, {0}};
 	size_t len = plen;
 
+	m.w = m.small;
 	for (;;) {
 		struct xs_wbucket *b = bucket_get(st, path, len, false);
 
-		if (b)
-			fire_bucket(st, b, path, plen, node, old, charge);
+		for (struct dlist *l = b ? b->watches.next : NULL;
+		     b && l != &b->watches; l = l->next)
+			match_add(&m,
+				  container_of(l, struct xs_watch, path_link));
 		if (exact || len == 1)
 			break;
 		len = path_parent_len(path, len);
 	}
+	if (m.n > 1)
+		qsort(m.w, m.n, sizeof(*m.w), by_seq);
+	for (size_t i = 0; i < m.n; i++)
+		if (permitted(st, m.w[i]->conn, path, plen, node, old))
+			watch_send(m.w[i], path, charge);
+	if (m.w != m.small)
+		free(m.w);
 }
 
 void fire_special(struct xs_store *st, const char *name, uint32_t charge)

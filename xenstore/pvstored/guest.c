@@ -11,10 +11,13 @@
  * re-attaching the rings of domains it knew before a restart.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,11 +127,91 @@ static int attach(struct daemon *d, struct xs_domain *dom, uint64_t gfn,
 	return 0;
 }
 
+/*
+ * --test-rings DIR: rings without guests, for tests of the ring
+ * protocol (and of restarts) on machines without KVM. The ring of
+ * domain N is the file DIR/ring-N; a test signals domain N by writing N
+ * (a native u32) to the FIFO DIR/evtchn and polls the ring itself.
+ */
+static int attach_test(struct daemon *d, struct xs_domain *dom)
+{
+	uint32_t domid = xs_domain_id(dom);
+	char path[4200];
+	struct guest *g;
+	void *page;
+	int fd;
+
+	if (!xs_domain_conn(dom))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/ring-%u", d->o.test_rings, domid);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, 4096) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (page == MAP_FAILED)
+		return -ENOMEM;
+	guest_free(d, d->guests[domid]);
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		munmap(page, 4096);
+		return -ENOMEM;
+	}
+	g->domid = domid;
+	g->page = page;
+	g->port.efd = g->port.bell = -1;
+	d->guests[domid] = g;
+	xs_ring_attach(xs_domain_conn(dom), page);
+	return 0;
+}
+
+void test_fifo_event(struct daemon *d)
+{
+	uint32_t ids[64];
+	ssize_t n = read(d->fifo, ids, sizeof(ids));
+
+	for (ssize_t i = 0; i < n / 4; i++) {
+		struct xs_domain *dom = xs_domain_find(d->st, ids[i]);
+
+		if (dom && xs_domain_conn(dom))
+			guest_service(d, xs_domain_conn(dom));
+	}
+}
+
+static void test_rings_init(struct daemon *d)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/evtchn", d->o.test_rings);
+	mkdir(d->o.test_rings, 0700);
+	if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+		log_err("test", "%s: %s", path, strerror(errno));
+	d->fifo = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	d->fifo_src.kind = SRC_TESTFIFO;
+	if (d->fifo < 0 || loop_add(d, d->fifo, &d->fifo_src, EPOLLIN))
+		log_err("test", "%s: %s", path, strerror(errno));
+	for (uint32_t i = 1; d->restored && i < NDOMS; i++) {
+		struct xs_domain *dom = xs_domain_find(d->st, i);
+
+		if (dom && xs_domain_introduced(dom) && xs_domain_conn(dom))
+			attach_test(d, dom);
+	}
+	if (d->restored)
+		xs_fire_restored_watches(d->st);
+	d->restored = false;
+	log_info("test", "test rings in %s", d->o.test_rings);
+}
+
 int guest_introduce(void *arg, struct xs_domain *dom, uint64_t gfn,
 		    uint32_t port)
 {
 	struct daemon *d = arg;
 
+	if (d->o.test_rings)
+		return attach_test(d, dom);
 	if (!d->pv)
 		return 0; /* standalone: introduced, without a ring */
 	return attach(d, dom, gfn, port);
@@ -150,7 +233,7 @@ void guest_service(struct daemon *d, struct xs_conn *c)
 	if (!g)
 		return; /* ring-less (standalone) or not attached yet */
 	more = xs_ring_service(c, RING_BUDGET, &notify);
-	if (notify)
+	if (notify && g->port.bell >= 0)
 		pvctrl_evtchn_notify(&g->port);
 	if (more)
 		loop_again(d, domid);
@@ -599,8 +682,11 @@ void guests_init(struct daemon *d)
 		log_err("pvstored", "out of memory");
 		exit(1);
 	}
+	if (d->o.test_rings)
+		test_rings_init(d);
 	if (!d->o.no_pvhv)
 		pvhv_try_connect(d);
+
 	if (!d->pv && d->restored) {
 		/* No pvhv: restored guests cannot be reached now; they are
 		 * re-attached (or released) once pvhv answers. */

@@ -344,6 +344,9 @@ void loop_run(struct daemon *d)
 			case SRC_PVHV:
 				pvhv_readable(d);
 				break;
+			case SRC_TESTFIFO:
+				test_fifo_event(d);
+				break;
 			}
 		}
 		if (!d->pv && !d->o.no_pvhv && now_ns() >= d->pv_retry_ns)

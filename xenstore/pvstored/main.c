@@ -41,6 +41,14 @@ static void usage(FILE *f)
 	       "RUNDIR)\n"
 	       "  --no-pvhv          serve the socket only, never contact "
 	       "pvhv\n"
+	       "  --test-rings DIR   testing without guests: XS_INTRODUCE "
+	       "maps the\n"
+	       "                     file DIR/ring-<domid> as the domain's "
+	       "ring;\n"
+	       "                     writing a domid (u32) to the FIFO "
+	       "DIR/evtchn\n"
+	       "                     signals it (implies --no-pvhv)\n"
+
 	       "  --quota NAME=N     set a quota (nodes, watches, "
 	       "transactions,\n"
 	       "                     outstanding, transaction-nodes, "
@@ -92,6 +100,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	    {"ready-fd", required_argument, NULL, 'R'},
 	    {"pvhv-rundir", required_argument, NULL, 'P'},
 	    {"no-pvhv", no_argument, NULL, 'N'},
+	    {"test-rings", required_argument, NULL, 'T'},
 	    {"quota", required_argument, NULL, 'Q'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -127,6 +136,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->pvhv_rundir = optarg;
 			break;
 		case 'N':
+			o->no_pvhv = true;
+			break;
+		case 'T':
+			o->test_rings = optarg;
 			o->no_pvhv = true;
 			break;
 		case 'Q':

@@ -14,7 +14,14 @@
 #define PVSTORED_JOURNAL "xenstore.journal"
 
 /* What epoll reports: the first member of every watched object. */
-enum src_kind { SRC_LISTEN, SRC_SIGNAL, SRC_SOCK, SRC_GUEST, SRC_PVHV };
+enum src_kind {
+	SRC_LISTEN,
+	SRC_SIGNAL,
+	SRC_SOCK,
+	SRC_GUEST,
+	SRC_PVHV,
+	SRC_TESTFIFO
+};
 
 struct src {
 	enum src_kind kind;
@@ -26,6 +33,7 @@ struct options {
 	const char *logfile;
 	bool foreground;
 	bool no_pvhv;
+	const char *test_rings; /* testing: rings in files, see guest.c */
 	int ready_fd;
 	int verbose;
 	uint32_t quota[XSQ_COUNT];
@@ -38,7 +46,8 @@ struct daemon {
 	struct options o;
 	struct xs_store *st;
 	int epfd;
-	struct src listen_src, signal_src, pvhv_src;
+	struct src listen_src, signal_src, pvhv_src, fifo_src;
+	int fifo;
 	int lsock, sigfd;
 	char sockpath[4096];
 	bool quit;
@@ -82,6 +91,8 @@ void pvhv_try_connect(struct daemon *d);
 void pvhv_readable(struct daemon *d);
 void pvhv_drain(struct daemon *d);
 void guest_event(struct daemon *d, struct src *s);
+void test_fifo_event(struct daemon *d);
+
 void guest_service(struct daemon *d, struct xs_conn *c);
 bool guest_domain_exists(void *arg, uint32_t domid);
 int guest_introduce(void *arg, struct xs_domain *dom, uint64_t gfn,
