@@ -33,6 +33,10 @@ static const struct {
     {"hostile-evtchn", test_hostile_evtchn},
     {"gnttab", test_gnttab},
     {"hostile-gnttab", test_hostile_gnttab},
+    {"xenbus", test_xenbus},
+    {"xenbus-perms", test_xenbus_perms},
+    {"xenbus-restart", test_xenbus_restart},
+
 };
 
 void test_pass(const char *name)

@@ -3,6 +3,7 @@
  * kick list through which the daemon learns which connections need
  * service (so it never scans them all).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core.h"

@@ -475,6 +475,7 @@ enum jrec {
 	JR_GEN = 13,	   /* store generation */
 	JR_CONNRESET = 14, /* domid: watches, txns, cursors dropped */
 	JR_END = 15,	   /* end of snapshot */
+	JR_CHILD = 16,	   /* path, gen, leaf, added(1)/removed(0) */
 };
 
 void journal_rec_begin(struct xs_store *st, enum jrec type);
@@ -487,6 +488,9 @@ void journal_batch(struct xs_store *st);
 
 void journal_node(struct xs_store *st, const struct xs_node *n);
 void journal_del(struct xs_store *st, const char *path, size_t plen);
+void journal_child(struct xs_store *st, const struct xs_node *n,
+		   const char *leaf, bool add);
+
 void journal_domain(struct xs_store *st, const struct xs_domain *d);
 void journal_domain_del(struct xs_store *st, uint32_t domid);
 void journal_watch(struct xs_store *st, const struct xs_watch *w, bool add);

@@ -105,7 +105,19 @@ void journal_node(struct xs_store *st, const struct xs_node *n)
 	journal_rec_end(st);
 }
 
+void journal_child(struct xs_store *st, const struct xs_node *n,
+		   const char *leaf, bool add)
+{
+	journal_rec_begin(st, JR_CHILD);
+	jr_blob(st, n->path, n->plen);
+	jr_u64(st, n->gen);
+	jr_blob(st, leaf, strlen(leaf));
+	jr_u32(st, add);
+	journal_rec_end(st);
+}
+
 void journal_del(struct xs_store *st, const char *path, size_t plen)
+
 {
 	journal_rec_begin(st, JR_DEL);
 	jr_blob(st, path, plen);

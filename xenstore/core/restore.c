@@ -124,6 +124,31 @@ static int rec_node(struct xs_store *st, struct rd *r)
 	return tree_restore(st, n);
 }
 
+/* A child added to (at the end) or removed from a node's list. */
+static int rec_child(struct xs_store *st, struct rd *r)
+{
+	uint32_t plen, llen, add;
+	const uint8_t *path = rd_blob(r, &plen), *leaf;
+	uint64_t gen = rd_u64(r);
+	const struct xs_node *o;
+	struct xs_node *n;
+
+	leaf = rd_blob(r, &llen);
+	add = rd_u32(r);
+	if (r->bad || !path_ok(path, plen) || !llen || memchr(leaf, 0, llen))
+		return -EINVAL;
+	o = tree_get(st, (const char *)path, plen);
+	if (!o || !(n = node_dup(o)))
+		return o ? -ENOMEM : -EINVAL;
+	if (add ? node_add_child(n, (const char *)leaf, llen) != 0
+		: !node_del_child(n, (const char *)leaf, llen)) {
+		node_free(n);
+		return -EINVAL;
+	}
+	n->gen = gen;
+	return tree_restore(st, n);
+}
+
 static int rec_del(struct xs_store *st, struct rd *r)
 {
 	uint32_t plen;
@@ -386,6 +411,9 @@ static int apply(struct xs_store *st, uint32_t type, struct rd *r, bool *end)
 		return rec_node(st, r);
 	case JR_DEL:
 		return rec_del(st, r);
+	case JR_CHILD:
+		return rec_child(st, r);
+
 	case JR_DOMAIN:
 		return rec_domain(st, r);
 	case JR_DOMAIN_DEL:

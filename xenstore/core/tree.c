@@ -63,12 +63,55 @@ static int tree_store(struct xs_store *st, struct xs_node *n, bool new_gen)
 	return 0;
 }
 
+/*
+ * Did only the children change, by one name added at the end or one
+ * removed? Then the journal gets that change, not the whole list: a
+ * directory with thousands of entries must not cost its size in journal
+ * bytes per new child.
+ */
+static int child_delta(const struct xs_node *o, const struct xs_node *n,
+		       const char **leaf, uint32_t *llen)
+{
+	const struct xs_node *big = n->clen > o->clen ? n : o;
+	const struct xs_node *small = big == n ? o : n;
+	uint32_t off = 0;
+
+	if (o->vlen != n->vlen || o->nperms != n->nperms ||
+	    (o->vlen && memcmp(o->value, n->value, o->vlen)) ||
+	    memcmp(o->perms, n->perms, o->nperms * sizeof(*o->perms)) ||
+	    big->clen == small->clen)
+		return 0;
+	/* the first differing entry of the longer list */
+	while (off < small->clen &&
+	       !strcmp(big->children + off, small->children + off))
+		off += (uint32_t)strlen(small->children + off) + 1;
+	*leaf = big->children + off;
+	*llen = (uint32_t)strlen(*leaf);
+	if (big->clen - small->clen != *llen + 1 ||
+	    memcmp(big->children + off + *llen + 1, small->children + off,
+		   small->clen - off))
+		return 0;
+	return big == n ? 1 : -1;
+}
+
 int tree_set(struct xs_store *st, struct xs_node *n)
 {
-	int rc = tree_store(st, n, true);
+	const struct xs_node *old = map_get(&st->nodes, n->path, n->plen);
+	const char *leaf = NULL;
+	uint32_t llen = 0;
+	int delta =
+	    old && st->journaling ? child_delta(old, n, &leaf, &llen) : 0;
+	char *name = NULL;
+	int rc;
 
-	if (rc == 0)
+	if (delta && !(name = strndup(leaf, llen)))
+		delta = 0;
+	rc = tree_store(st, n, true);
+	if (rc == 0 && delta)
+		journal_child(st, n, name, delta > 0);
+	else if (rc == 0)
 		journal_node(st, n);
+	free(name);
 	return rc;
 }
 

@@ -27,5 +27,9 @@ void test_evtchn_dom0(void);
 void test_hostile_evtchn(void);
 void test_gnttab(void);
 void test_hostile_gnttab(void);
+void test_xenbus(void);
+void test_xenbus_perms(void);
+void test_xenbus_restart(void);
+
 
 #endif
