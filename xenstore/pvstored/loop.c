@@ -107,20 +107,25 @@ int loop_init(struct daemon *d, char *err, size_t errlen)
 	rc = listen_socket(d, err, errlen);
 	if (rc)
 		return rc;
-	rc = signals(d);
-	if (rc) {
-		snprintf(err, errlen, "signalfd: %s", strerror(-rc));
-		return rc;
-	}
 	d->listen_src.kind = SRC_LISTEN;
-	d->signal_src.kind = SRC_SIGNAL;
 	d->pvhv_src.kind = SRC_PVHV;
-	if (loop_add(d, d->lsock, &d->listen_src, EPOLLIN) ||
-	    loop_add(d, d->sigfd, &d->signal_src, EPOLLIN)) {
+	if (loop_add(d, d->lsock, &d->listen_src, EPOLLIN)) {
 		snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
+}
+
+/* After daemonizing: a signalfd only wakes epoll in the process that
+ * registered it. */
+int loop_signals(struct daemon *d)
+{
+	int rc = signals(d);
+
+	d->signal_src.kind = SRC_SIGNAL;
+	if (rc == 0)
+		rc = loop_add(d, d->sigfd, &d->signal_src, EPOLLIN);
+	return rc;
 }
 
 /* ------------------------------------------------------- dom0 clients */

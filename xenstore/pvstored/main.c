@@ -306,7 +306,12 @@ int main(int argc, char **argv)
 		setsid();
 		detach_stdio(logfd);
 	}
+	if (loop_signals(&d) < 0) {
+		log_err("pvstored", "signalfd: %s", strerror(errno));
+		return 1;
+	}
 	write_pidfile(d.o.rundir);
+
 	guests_init(&d);
 	log_info("pvstored", "pvstored %s serving %s (pid %d)%s",
 		 PVHV_CHANGESET, d.sockpath, (int)getpid(),

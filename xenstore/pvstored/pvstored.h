@@ -74,6 +74,8 @@ extern struct daemon *dm;
 
 /* loop.c */
 int loop_init(struct daemon *d, char *err, size_t errlen);
+int loop_signals(struct daemon *d);
+
 void loop_run(struct daemon *d);
 int loop_add(struct daemon *d, int fd, struct src *s, uint32_t events);
 void loop_del(struct daemon *d, int fd);
