@@ -69,6 +69,11 @@ static int tree_store(struct xs_store *st, struct xs_node *n, bool new_gen)
  * directory with thousands of entries must not cost its size in journal
  * bytes per new child.
  */
+static bool same(const void *a, const void *b, size_t n)
+{
+	return !n || !memcmp(a, b, n);
+}
+
 static int child_delta(const struct xs_node *o, const struct xs_node *n,
 		       const char **leaf, uint32_t *llen)
 {
@@ -77,8 +82,8 @@ static int child_delta(const struct xs_node *o, const struct xs_node *n,
 	uint32_t off = 0;
 
 	if (o->vlen != n->vlen || o->nperms != n->nperms ||
-	    (o->vlen && memcmp(o->value, n->value, o->vlen)) ||
-	    memcmp(o->perms, n->perms, o->nperms * sizeof(*o->perms)) ||
+	    !same(o->value, n->value, o->vlen) ||
+	    !same(o->perms, n->perms, o->nperms * sizeof(*o->perms)) ||
 	    big->clen == small->clen)
 		return 0;
 	/* the first differing entry of the longer list */
@@ -88,9 +93,10 @@ static int child_delta(const struct xs_node *o, const struct xs_node *n,
 	*leaf = big->children + off;
 	*llen = (uint32_t)strlen(*leaf);
 	if (big->clen - small->clen != *llen + 1 ||
-	    memcmp(big->children + off + *llen + 1, small->children + off,
-		   small->clen - off))
+	    !same(big->children + off + *llen + 1, small->children + off,
+		  small->clen - off))
 		return 0;
+
 	return big == n ? 1 : -1;
 }
 
