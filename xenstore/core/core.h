@@ -187,7 +187,7 @@ struct xs_out {
 	uint32_t len, off;
 	uint32_t charge; /* domid whose outstanding quota it uses */
 	bool event;
-	uint8_t data[]; /* header + payload */
+	uint8_t data[] __attribute__((aligned(8))); /* header + payload */
 };
 
 struct xs_txn;
