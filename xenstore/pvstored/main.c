@@ -313,6 +313,8 @@ int main(int argc, char **argv)
 	write_pidfile(d.o.rundir);
 
 	guests_init(&d);
+	sandbox();
+
 	log_info("pvstored", "pvstored %s serving %s (pid %d)%s",
 		 PVHV_CHANGESET, d.sockpath, (int)getpid(),
 		 d.pv ? ", domains of pvhv" : ", standalone (no pvhv)");

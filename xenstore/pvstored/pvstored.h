@@ -81,7 +81,11 @@ int loop_add(struct daemon *d, int fd, struct src *s, uint32_t events);
 void loop_del(struct daemon *d, int fd);
 void loop_again(struct daemon *d, uint32_t domid);
 
+/* sandbox.c: drops capabilities, forbids exec & co. */
+void sandbox(void);
+
 /* persist.c */
+
 int persist_open(struct daemon *d, char *err, size_t errlen);
 int persist_sink(void *arg, const void *buf, size_t len);
 void persist_compact(struct daemon *d);
