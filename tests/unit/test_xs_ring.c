@@ -222,6 +222,24 @@ static void test_reconnect(void)
 	EXPECT(take(NULL), "!ENOENT");
 }
 
+/* Xen: introducing a domain again resets its connection and ring. */
+static void test_reintroduce(void)
+{
+	struct xs_domain *d;
+
+	setup(500);
+	xt_req(g, XS_WATCH, 0, 2, "w", "t");
+	put("partial", 7);
+	CU_ASSERT_EQUAL(xs_domain_introduce(st, 5, 0, 1, true, &d), 0);
+	CU_ASSERT_PTR_EQUAL(xs_domain_conn(d), g);
+	CU_ASSERT_EQUAL(intf->req_cons + intf->req_prod + intf->rsp_cons +
+			    intf->rsp_prod,
+			0);
+	put_msg(XS_UNWATCH, 2, "w\0t", 4);
+	service(8);
+	EXPECT(take(NULL), "!ENOENT");
+}
+
 /* A random guest: whatever it writes, the daemon stays sane. */
 static void test_garbage(void)
 {
@@ -253,6 +271,8 @@ static CU_TestInfo tests[] = {
     {"hostile indexes", test_hostile_indexes},
     {"oversize message", test_oversize},
     {"reconnection", test_reconnect},
+    {"introduced again", test_reintroduce},
+
     {"garbage", test_garbage},
     CU_TEST_INFO_NULL,
 };

@@ -159,6 +159,9 @@ static int introduce(struct xs_store *st, uint32_t domid, uint64_t gfn,
 	d->port = port;
 	if (call_hook && st->hooks.introduce)
 		rc = st->hooks.introduce(st->hooks.arg, d, gfn, port);
+	if (rc == 0 && !fresh && d->conn)
+		ring_reset(d->conn); /* Xen empties a re-introduced ring */
+
 	if (rc) {
 		if (fresh) {
 			xs_conn_free(d->conn);
