@@ -31,5 +31,4 @@ void test_xenbus(void);
 void test_xenbus_perms(void);
 void test_xenbus_restart(void);
 
-
 #endif
