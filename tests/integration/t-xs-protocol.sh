@@ -30,6 +30,9 @@ wait $wpid || die "xenstore-watch"
 [ "$(sed -n 2p watch.out)" = /deb/c ] || die "watch event: $(cat watch.out)"
 xenstore-rm /deb || die "xenstore-rm"
 xenstore-exists /deb && die "not removed"
+env -u XENSTORED_PATH XENSTORED_RUNDIR="$XSDIR" xenstore-ls / | grep -q tool ||
+	die "XENSTORED_RUNDIR does not reach pvstored"
+
 
 say "one pvstored per directory"
 "$PVSTORED" --rundir "$XSDIR" --foreground 2>second.err &&

@@ -253,24 +253,6 @@ void guest_event(struct daemon *d, struct src *s)
 
 /* ------------------------------------------------ the toolstack role */
 
-static void wr(struct daemon *d, const char *path, const char *val,
-	       const char *perms, size_t permslen)
-{
-	int rc = xs_sys_write(d->st, path, val, strlen(val), perms, permslen);
-
-	if (rc)
-		log_warn("toolstack", "write %s: %s", path, strerror(-rc));
-}
-
-static void mk(struct daemon *d, const char *path, const char *perms,
-	       size_t permslen)
-{
-	int rc = xs_sys_mkdir(d->st, path, perms, permslen);
-
-	if (rc)
-		log_warn("toolstack", "mkdir %s: %s", path, strerror(-rc));
-}
-
 struct newdom {
 	uint32_t domid;
 	const char *name, *uuid;
@@ -278,120 +260,147 @@ struct newdom {
 	uint64_t store_gfn, store_port, console_gfn, console_port;
 };
 
-/*
- * What libxl's libxl__domain_make, libxl__build_post and the primary
- * console write, with their permissions: "ro" = n0 r<domid> (dom0 owns,
- * the guest reads), "rw" = n<domid> (the guest owns).
- */
+/* Permissions as libxl names them: "ro" = n0 r<domid> (dom0 owns, the
+ * guest reads), "rw" = n<domid> (the guest owns), "con" = n<domid> r0
+ * (a frontend directory its backend, dom0, reads). */
+enum perms { P_INHERIT, P_RO, P_RW, P_CON, P_DOM0 };
+
+struct writer {
+	struct daemon *d;
+	const struct newdom *n;
+	char dom[32], vm[96], lx[32];
+};
+
+/* Writes base/sub (a directory when val is NULL) with perms. */
+static void put(struct writer *w, const char *base, const char *sub,
+		const char *val, enum perms pk)
+{
+	char path[256], perms[32];
+	size_t plen = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s%s%s", base, sub[0] ? "/" : "", sub);
+	switch (pk) {
+	case P_RO:
+		plen = (size_t)snprintf(perms, sizeof(perms), "n0%cr%u", 0,
+					w->n->domid) +
+		       1;
+		break;
+	case P_RW:
+		plen =
+		    (size_t)snprintf(perms, sizeof(perms), "n%u", w->n->domid) +
+		    1;
+		break;
+	case P_CON:
+		plen = (size_t)snprintf(perms, sizeof(perms), "n%u%cr0",
+					w->n->domid, 0) +
+		       1;
+		break;
+	case P_DOM0:
+		plen = 3;
+		memcpy(perms, "n0", 3);
+		break;
+	case P_INHERIT:
+		break;
+	}
+	rc = val ? xs_sys_write(w->d->st, path, val, strlen(val),
+				plen ? perms : NULL, plen)
+		 : xs_sys_mkdir(w->d->st, path, plen ? perms : NULL, plen);
+	if (rc)
+		log_warn("toolstack", "%s: %s", path, strerror(-rc));
+}
+
+/* libxl__domain_make */
+static void make_domain(struct writer *w)
+{
+	static const char *const ro[] = {"cpu", "memory", "device", "control"};
+	static const char *const rw[] = {"device/suspend/event-channel",
+					 "control/shutdown",
+					 "control/feature-poweroff",
+					 "control/feature-reboot",
+					 "control/feature-suspend",
+					 "control/sysrq",
+					 "data",
+					 "drivers",
+					 "feature",
+					 "attr",
+					 "error"};
+	char t[32];
+
+	xs_sys_rm(w->d->st, w->dom);
+	xs_sys_rm(w->d->st, w->vm);
+	xs_sys_rm(w->d->st, w->lx);
+	put(w, w->dom, "", NULL, P_RO);
+	put(w, w->vm, "", NULL, P_RO);
+	put(w, w->lx, "", NULL, P_DOM0);
+	put(w, w->lx, "device", NULL, P_DOM0);
+	put(w, w->dom, "vm", w->vm, P_INHERIT);
+	put(w, w->dom, "name", w->n->name, P_INHERIT);
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		put(w, w->dom, ro[i], NULL, P_RO);
+	for (size_t i = 0; i < sizeof(rw) / sizeof(rw[0]); i++)
+		put(w, w->dom, rw[i], NULL, P_RW);
+	put(w, w->vm, "uuid", w->n->uuid, P_INHERIT);
+	put(w, w->vm, "name", w->n->name, P_INHERIT);
+	snprintf(t, sizeof(t), "%llu.00", (unsigned long long)time(NULL));
+	put(w, w->vm, "start_time", t, P_INHERIT);
+	put(w, w->dom, "control/platform-feature-multiprocessor-suspend", "1",
+	    P_INHERIT);
+	put(w, w->dom, "control/platform-feature-xs_reset_watches", "1",
+	    P_INHERIT);
+	put(w, w->lx, "type", "pvh", P_INHERIT);
+}
+
+static const char *num(char *buf, size_t len, uint64_t v)
+{
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+/* libxl__build_post, and the primary console's frontend */
+static void build_post(struct writer *w)
+{
+	const struct newdom *n = w->n;
+	char v[24], p[48];
+
+	put(w, w->dom, "memory/static-max",
+	    num(v, sizeof(v), n->memory_mib * 1024), P_INHERIT);
+	put(w, w->dom, "memory/target", v, P_INHERIT);
+	put(w, w->dom, "memory/videoram", "0", P_INHERIT);
+	put(w, w->dom, "domid", num(v, sizeof(v), n->domid), P_INHERIT);
+	put(w, w->dom, "store/port", num(v, sizeof(v), n->store_port),
+	    P_INHERIT);
+	put(w, w->dom, "store/ring-ref", num(v, sizeof(v), n->store_gfn),
+	    P_INHERIT);
+	for (uint64_t i = 0; i < n->max_vcpus && i < 512; i++) {
+		snprintf(p, sizeof(p), "cpu/%llu/availability",
+			 (unsigned long long)i);
+		put(w, w->dom, p, i < n->vcpus ? "online" : "offline",
+		    P_INHERIT);
+	}
+	put(w, w->dom, "console", NULL, P_CON);
+	put(w, w->dom, "console/backend-id", "0", P_INHERIT);
+	put(w, w->dom, "console/limit", "1048576", P_RO);
+	put(w, w->dom, "console/type", "xenconsoled", P_RO);
+	put(w, w->dom, "console/output", "pty", P_RO);
+	put(w, w->dom, "console/tty", "", P_RO);
+	put(w, w->dom, "console/port", num(v, sizeof(v), n->console_port),
+	    P_RO);
+	put(w, w->dom, "console/ring-ref", num(v, sizeof(v), n->console_gfn),
+	    P_RO);
+}
+
+/* The nodes xl/libxl write for a new domain, with their permissions
+ * (see docs/xenstore.md). */
 static void write_domain_nodes(struct daemon *d, const struct newdom *n)
 {
-	char dom[64], vm[128], lx[64], p[256], v[64], ro[32], rw[16], con[32];
-	size_t rol, rwl, conl;
-	static const char *const rw_dirs[] = {"control/shutdown",
-					      "control/feature-poweroff",
-					      "control/feature-reboot",
-					      "control/feature-suspend",
-					      "control/sysrq",
-					      "device/suspend/event-channel",
-					      "data",
-					      "drivers",
-					      "feature",
-					      "attr",
-					      "error"};
-	static const char *const ro_dirs[] = {"cpu", "memory", "device",
-					      "control"};
+	struct writer w = {d, n, {0}, {0}, {0}};
 
-	snprintf(dom, sizeof(dom), "/local/domain/%u", n->domid);
-	snprintf(vm, sizeof(vm), "/vm/%s", n->uuid);
-	snprintf(lx, sizeof(lx), "/libxl/%u", n->domid);
-	rol = (size_t)snprintf(ro, sizeof(ro), "n0%cr%u", 0, n->domid) + 1;
-	rwl = (size_t)snprintf(rw, sizeof(rw), "n%u", n->domid) + 1;
-	conl = (size_t)snprintf(con, sizeof(con), "n%u%cr0", n->domid, 0) + 1;
-
-	xs_sys_rm(d->st, dom);
-	xs_sys_rm(d->st, vm);
-	xs_sys_rm(d->st, lx);
-	mk(d, dom, ro, rol);
-	mk(d, vm, ro, rol);
-	mk(d, lx, "n0", 3);
-	snprintf(p, sizeof(p), "%s/device", lx);
-	mk(d, p, "n0", 3);
-	snprintf(p, sizeof(p), "%s/vm", dom);
-	wr(d, p, vm, NULL, 0);
-	snprintf(p, sizeof(p), "%s/name", dom);
-	wr(d, p, n->name, NULL, 0);
-	for (size_t i = 0; i < sizeof(ro_dirs) / sizeof(ro_dirs[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dom, ro_dirs[i]);
-		mk(d, p, ro, rol);
-	}
-	for (size_t i = 0; i < sizeof(rw_dirs) / sizeof(rw_dirs[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dom, rw_dirs[i]);
-		mk(d, p, rw, rwl);
-	}
-	snprintf(p, sizeof(p), "%s/uuid", vm);
-	wr(d, p, n->uuid, NULL, 0);
-	snprintf(p, sizeof(p), "%s/name", vm);
-	wr(d, p, n->name, NULL, 0);
-	snprintf(v, sizeof(v), "%llu.00", (unsigned long long)time(NULL));
-	snprintf(p, sizeof(p), "%s/start_time", vm);
-	wr(d, p, v, NULL, 0);
-	snprintf(p, sizeof(p),
-		 "%s/control/platform-feature-multiprocessor-"
-		 "suspend",
-		 dom);
-	wr(d, p, "1", NULL, 0);
-	snprintf(p, sizeof(p), "%s/control/platform-feature-xs_reset_watches",
-		 dom);
-	wr(d, p, "1", NULL, 0);
-	snprintf(p, sizeof(p), "%s/type", lx);
-	wr(d, p, "pvh", NULL, 0);
-
-	/* libxl__build_post */
-	snprintf(v, sizeof(v), "%llu",
-		 (unsigned long long)n->memory_mib * 1024);
-	snprintf(p, sizeof(p), "%s/memory/static-max", dom);
-	wr(d, p, v, NULL, 0);
-	snprintf(p, sizeof(p), "%s/memory/target", dom);
-	wr(d, p, v, NULL, 0);
-	snprintf(p, sizeof(p), "%s/memory/videoram", dom);
-	wr(d, p, "0", NULL, 0);
-	snprintf(v, sizeof(v), "%u", n->domid);
-	snprintf(p, sizeof(p), "%s/domid", dom);
-	wr(d, p, v, NULL, 0);
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)n->store_port);
-	snprintf(p, sizeof(p), "%s/store/port", dom);
-	wr(d, p, v, NULL, 0);
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)n->store_gfn);
-	snprintf(p, sizeof(p), "%s/store/ring-ref", dom);
-	wr(d, p, v, NULL, 0);
-	for (uint64_t i = 0; i < n->max_vcpus && i < 512; i++) {
-		snprintf(p, sizeof(p), "%s/cpu/%llu/availability", dom,
-			 (unsigned long long)i);
-		wr(d, p, i < n->vcpus ? "online" : "offline", NULL, 0);
-	}
-
-	/* The primary console: the guest owns the directory, dom0 (its
-	 * backend) reads it; the ring details are dom0's. */
-	snprintf(p, sizeof(p), "%s/console", dom);
-	mk(d, p, con, conl);
-	snprintf(p, sizeof(p), "%s/console/backend-id", dom);
-	wr(d, p, "0", NULL, 0);
-	{
-		char port[24], ref[24];
-		const char *kv[][2] = {
-		    {"limit", "1048576"}, {"type", "xenconsoled"},
-		    {"output", "pty"},	  {"tty", ""},
-		    {"port", port},	  {"ring-ref", ref}};
-
-		snprintf(port, sizeof(port), "%llu",
-			 (unsigned long long)n->console_port);
-		snprintf(ref, sizeof(ref), "%llu",
-			 (unsigned long long)n->console_gfn);
-		for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
-			snprintf(p, sizeof(p), "%s/console/%s", dom, kv[i][0]);
-			wr(d, p, kv[i][1], ro, rol);
-		}
-	}
+	snprintf(w.dom, sizeof(w.dom), "/local/domain/%u", n->domid);
+	snprintf(w.vm, sizeof(w.vm), "/vm/%s", n->uuid);
+	snprintf(w.lx, sizeof(w.lx), "/libxl/%u", n->domid);
+	make_domain(&w);
+	build_post(&w);
 }
 
 static void domain_gone(struct daemon *d, uint32_t domid)
@@ -626,8 +635,8 @@ static void dom0_nodes(struct daemon *d)
 		free(v);
 		return;
 	}
-	wr(d, "/local/domain/0/domid", "0", NULL, 0);
-	wr(d, "/local/domain/0/name", "Domain-0", NULL, 0);
+	xs_sys_write(d->st, "/local/domain/0/domid", "0", 1, NULL, 0);
+	xs_sys_write(d->st, "/local/domain/0/name", "Domain-0", 8, NULL, 0);
 }
 
 void pvhv_try_connect(struct daemon *d)
