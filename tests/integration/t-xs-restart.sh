@@ -10,8 +10,11 @@
 . "$(dirname "$0")/xslib.sh"
 
 say "test rings"
-python3 "$XSPROTO" restart "$PVSTORED" "$T/xsr" "$T/rings" ||
+python3 "$XSPROTO" restart "$PVSTORED" "$T/xsr" "$T/rings" || {
+	tail -20 "$T/xsr/pvstored.log"
 	die "restart with test rings"
+}
+
 
 say "a real guest"
 "$PVCTL" list >/dev/null

@@ -47,7 +47,13 @@ void conn_kick(struct xs_conn *c)
 		st->hooks.kick(st->hooks.arg, c);
 }
 
+bool xs_store_kicked(const struct xs_store *st)
+{
+	return st->kick_head != NULL;
+}
+
 struct xs_conn *xs_store_next_kicked(struct xs_store *st)
+
 {
 	struct xs_conn *c = st->kick_head;
 

@@ -399,6 +399,23 @@ void ring_snapshot(struct xs_conn *c)
 
 	if (!r)
 		return;
+	if (r->restore) {
+		/* Not attached again yet: keep what the journal said. */
+		struct xs_ring_restore *rr = r->restore;
+
+		if (rr->have_cursor) {
+			journal_rec_begin(st, JR_CURSOR);
+			jr_u32(st, c->id);
+			jr_u32(st, rr->cursor);
+			jr_u32(st, rr->rsp_start);
+			jr_blob(st, rr->out, rr->outlen);
+			journal_rec_end(st);
+		}
+		if (rr->have_partial)
+			journal_partial(st, c->id, rr->pcursor, rr->pbuf,
+					rr->plen);
+		return;
+	}
 	if (r->have_last) {
 		journal_rec_begin(st, JR_CURSOR);
 		jr_u32(st, c->id);

@@ -310,8 +310,9 @@ static int next_timeout(struct daemon *d)
 {
 	uint64_t now = now_ns();
 
-	if (d->nagain)
-		return 0;
+	if (d->nagain || xs_store_kicked(d->st))
+		return 0; /* work queued outside epoll's view */
+
 	if (d->o.no_pvhv || d->pv)
 		return -1;
 	return d->pv_retry_ns > now

@@ -82,6 +82,7 @@ uint64_t xs_store_generation(const struct xs_store *st);
  * again), each at most once until it is kicked anew; NULL when none.
  */
 struct xs_conn *xs_store_next_kicked(struct xs_store *st);
+bool xs_store_kicked(const struct xs_store *st);
 
 /* ------------------------------------------------------------- conns */
 
