@@ -48,4 +48,33 @@ wait_until 10 sh -c "! xenstore-exists $d" || die "$d left behind"
 xenstore-exists "$vm" && die "$vm left behind"
 [ "$(python3 "$XSPROTO" call "$XENSTORED_PATH" IDI "$id")" = F ] ||
 	die "still introduced"
+
+say "XS_RELEASE and XS_INTRODUCE from a dom0 client"
+mkcfg y.cfg yb xenbus
+"$PVCTL" create -p y.cfg
+id=$(domid_of yb)
+d=/local/domain/$id
+wait_until 10 xenstore-exists "$d/domid" || die "not introduced"
+gfn=$(xenstore-read $d/store/ring-ref)
+port=$(xenstore-read $d/store/port)
+call() { python3 "$XSPROTO" call "$XENSTORED_PATH" "$@"; }
+[ "$(call RELEASE "$id")" = OK ] || die "RELEASE"
+[ "$(call IDI "$id")" = F ] || die "released but introduced"
+xenstore-exists $d/data && die "the domain's own nodes survived RELEASE"
+[ "$(call INTRODUCE "$id" "$gfn" "$port")" = OK ] || die "INTRODUCE"
+[ "$(call IDI "$id")" = T ] || die "not introduced again"
+# Rights granted to the old domain id are stale now (Xen, XSA-322): a
+# toolstack grants them again.
+for n in $d $d/domid $d/name; do xenstore-chmod $n n0 r$id; done
+xenstore-write $d/data ""
+xenstore-chmod $d/data n$id
+timeout 120 "$PVCTL" console yb >y.cfg.out 2>&1 &
+cpid=$!
+"$PVCTL" unpause yb
+wait_until 60 grep -q "^XENBUS-WATCH-READY" y.cfg.out ||
+	die "guest not ready: $(cat y.cfg.out)"
+xenstore-write "$d/data/watched" from-dom0
+wait $cpid || true
+expect_pass y.cfg.out xenbus
 pvhv_alive || die "pvhv died"
+

@@ -29,9 +29,15 @@
 struct guest {
 	struct src src;
 	uint32_t domid;
+	bool dead;
 	void *page;
 	struct pvctrl_port port;
+	struct guest *next_dead;
 };
+
+/* Freed guests wait until the loop iteration ends: epoll may still hold
+ * an event for them in the batch being handled. */
+static struct guest *dead_guests;
 
 #define NDOMS	    XS_DOMID_FIRST_RESERVED
 #define RING_BUDGET 32 /* requests per guest per round */
@@ -76,7 +82,19 @@ static void guest_free(struct daemon *d, struct guest *g)
 	if (g->page)
 		pvctrl_unmap(g->page);
 	d->guests[g->domid] = NULL;
-	free(g);
+	g->dead = true;
+	g->next_dead = dead_guests;
+	dead_guests = g;
+}
+
+void guests_reap(void)
+{
+	while (dead_guests) {
+		struct guest *g = dead_guests;
+
+		dead_guests = g->next_dead;
+		free(g);
+	}
 }
 
 /* Maps the ring, binds the port, hands the page to the connection. */
@@ -242,10 +260,14 @@ void guest_service(struct daemon *d, struct xs_conn *c)
 void guest_event(struct daemon *d, struct src *s)
 {
 	struct guest *g = (struct guest *)s;
-	struct xs_domain *dom = xs_domain_find(d->st, g->domid);
+	struct xs_domain *dom;
 	uint64_t cnt;
 
+	if (g->dead)
+		return;
+	dom = xs_domain_find(d->st, g->domid);
 	if (read(g->port.efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+
 		return;
 	if (dom && xs_domain_conn(dom))
 		guest_service(d, xs_domain_conn(dom));

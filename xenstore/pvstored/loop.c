@@ -360,6 +360,7 @@ void loop_run(struct daemon *d)
 		if (d->pv_called)
 			pvhv_drain(d);
 		service_kicked(d);
+		guests_reap();
 		if (d->compact_due)
 			persist_compact(d);
 	}

@@ -97,6 +97,8 @@ void pvhv_try_connect(struct daemon *d);
 void pvhv_readable(struct daemon *d);
 void pvhv_drain(struct daemon *d);
 void guest_event(struct daemon *d, struct src *s);
+void guests_reap(void);
+
 void test_fifo_event(struct daemon *d);
 
 void guest_service(struct daemon *d, struct xs_conn *c);
