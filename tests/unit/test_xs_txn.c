@@ -118,6 +118,15 @@ static void test_events_at_commit(void)
 	xt_write(a, t, "/t/x", "dropped");
 	end(a, t, "F");
 	EXPECT(xt_event(b), "");
+	/* a node created and removed inside: nobody hears of it (Xen) */
+	t = start(a);
+	xt_write(a, t, "/t/tmp", "");
+	xt_write(a, t, "/t/x", "a");
+	xt_write(a, t, "/t/x", "b");
+	xt_req(a, XS_RM, t, 1, "/t/tmp");
+	EXPECT(end(a, t, "T"), "OK|");
+	EXPECT(xt_event(b), "/t/x|w|"); /* once for two writes */
+	EXPECT(xt_event(b), "");
 }
 
 static void test_protocol(void)

@@ -324,11 +324,17 @@ int txn_commit(struct xs_txn *t)
 	for (struct xs_tevent *ev = t->ev_head; ev; ev = ev->next) {
 		size_t len = strlen(ev->path);
 		struct xs_oldperms old = {ev->old, ev->nold, ev->oldgen};
+		const struct xs_node *n = tree_get(st, ev->path, len);
+		struct xs_tent *e = tent_get(t, ev->path, len);
 
-		fire_watches(st, ev->path, len, ev->exact,
-			     tree_get(st, ev->path, len),
+		/* Xen: a node that came and went inside the transaction
+		 * never existed for anyone else, so nobody hears of it. */
+		if (!n && e && e->base_gen == XS_NO_GEN)
+			continue;
+		fire_watches(st, ev->path, len, ev->exact, n,
 			     ev->nold ? &old : NULL, st->cur_charge);
 	}
+
 	txn_free(t);
 	return 0;
 }
