@@ -26,6 +26,7 @@ static const struct {
     {"triple", test_triple},
     {"reboot", test_reboot},
     {"spin", test_spin},
+    {"last-down", test_last_down},
     {"cpuid", test_cpuid},
     {"legacy-io", test_legacy_io},
     {"evtchn", test_evtchn},
@@ -33,10 +34,16 @@ static const struct {
     {"hostile-evtchn", test_hostile_evtchn},
     {"gnttab", test_gnttab},
     {"hostile-gnttab", test_hostile_gnttab},
+    {"ipi", test_ipi},
+    {"timer", test_timer},
+    {"smp", test_smp},
+    {"smp-native", test_smp_native},
+    {"bench-evtchn", test_bench_evtchn},
+    {"bench-evtchn-dom0", test_bench_evtchn_dom0},
+    {"bench-gntcopy", test_bench_gntcopy},
     {"xenbus", test_xenbus},
     {"xenbus-perms", test_xenbus_perms},
     {"xenbus-restart", test_xenbus_restart},
-
 };
 
 void test_pass(const char *name)

@@ -1,3 +1,4 @@
+// fuzz-sources: xenstore/core/*.c
 /*
  * libFuzzer target for pvstored's message parsing and dispatch: the
  * input drives a store through a dom0 socket connection (as a byte
@@ -7,11 +8,7 @@
  *
  * The first byte picks a starting state; the rest is a sequence of
  * chunks: 1 byte selector, 2 bytes length, then that many bytes.
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ipv-abi/include \
- *       -Ixenstore/include tests/fuzz/fuzz_xs.c xenstore/core/[a-z]*.c \
- *       -o /tmp/fuzz_xs
- *   /tmp/fuzz_xs -max_total_time=60
+ * tests/fuzz/run.sh (make fuzz) builds and runs it.
  */
 #include <stdlib.h>
 #include <string.h>

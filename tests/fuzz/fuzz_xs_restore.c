@@ -1,14 +1,11 @@
+// fuzz-sources: xenstore/core/*.c
 /*
  * libFuzzer target for pvstored's restore path: a snapshot and journal
  * read back from the runtime directory after a crash must be checked,
  * never trusted. The input is split at its first byte: that many 64-byte
  * blocks are the snapshot, the rest the journal; both get a valid header
  * half of the time so the fuzzer reaches the records.
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ipv-abi/include \
- *       -Ixenstore/include tests/fuzz/fuzz_xs_restore.c \
- *       xenstore/core/[a-z]*.c -o /tmp/fuzz_xs_restore
- *   /tmp/fuzz_xs_restore -max_total_time=60
+ * tests/fuzz/run.sh (make fuzz) builds and runs it.
  */
 #include <stdlib.h>
 #include <string.h>

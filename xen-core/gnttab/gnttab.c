@@ -24,6 +24,8 @@ int gnttab_init(struct gnttab *gt, uint32_t max_frames)
 	pthread_mutex_init(&gt->lock, NULL);
 	gt->max_frames = max_frames;
 	gt->nr_frames = 1; /* Xen starts every table with one frame */
+	for (uint32_t i = 0; i < GNTTAB_MAX_FRAMES; i++)
+		gt->frame_gpa[i] = GPA_NONE;
 	return 0;
 }
 
@@ -72,7 +74,7 @@ int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn)
 	if (idx >= gt->max_frames || gfn >> (64 - PAGE_SHIFT))
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&gt->lock);
-	if (gt->frame_gpa[i] == gpa && gpa) {
+	if (gt->frame_gpa[i] == gpa) {
 		pthread_mutex_unlock(&gt->lock);
 		return 0;
 	}
@@ -102,12 +104,12 @@ int gnttab_unmap_frame(struct domain *d, uint64_t gfn)
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&gt->lock);
-	for (uint32_t i = 0; gpa && i < gt->max_frames; i++) {
+	for (uint32_t i = 0; i < gt->max_frames; i++) {
 		if (gt->frame_gpa[i] != gpa)
 			continue;
 		/* Back to pvhv's own page (dropping a hole mapping). */
-		frame_move(d, i, guestmem_pool_page(&d->mem, POOL_GRANT(i)), 0,
-			   false);
+		frame_move(d, i, guestmem_pool_page(&d->mem, POOL_GRANT(i)),
+			   GPA_NONE, false);
 		rc = 0;
 		break;
 	}
@@ -155,27 +157,28 @@ static int pin_entry(struct gnttab *gt, grant_ref_t ref, uint16_t user,
 	return GNTST_general_error; /* entry changing under us */
 }
 
-int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
-	       uint64_t *gfn)
+void gnttab_lock(struct domain *d)
+{
+	pthread_mutex_lock(&d->gt.lock);
+}
+
+void gnttab_unlock(struct domain *d)
+{
+	pthread_mutex_unlock(&d->gt.lock);
+}
+
+int gnttab_pin_locked(struct domain *d, grant_ref_t ref, uint16_t user,
+		      bool write, uint64_t *gfn)
 {
 	struct gnttab *gt = &d->gt;
 	struct gnt_active *act;
 	int rc;
 
-	pthread_mutex_lock(&gt->lock);
-	if (ref >= gt->nr_frames * GNTTAB_ENTRIES_PER_PAGE) {
-		pthread_mutex_unlock(&gt->lock);
+	if (ref >= gt->nr_frames * GNTTAB_ENTRIES_PER_PAGE)
 		return GNTST_bad_gntref;
-	}
 	act = &gt->active[ref];
-	if (write && act->wr == UINT16_MAX) {
-		pthread_mutex_unlock(&gt->lock);
+	if ((write && act->wr == UINT16_MAX) || act->rd == UINT16_MAX)
 		return GNTST_no_space;
-	}
-	if (act->rd == UINT16_MAX) {
-		pthread_mutex_unlock(&gt->lock);
-		return GNTST_no_space;
-	}
 	rc = pin_entry(gt, ref, user, write);
 	if (rc == GNTST_okay) {
 		/* The frame is read once, at the first pin; later changes
@@ -187,18 +190,15 @@ int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
 		act->wr += write;
 		*gfn = act->frame;
 	}
-	pthread_mutex_unlock(&gt->lock);
 	return rc;
 }
 
-void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write)
+void gnttab_unpin_locked(struct domain *d, grant_ref_t ref, bool write)
 {
 	struct gnttab *gt = &d->gt;
-	struct gnt_active *act;
+	struct gnt_active *act = &gt->active[ref];
 	uint32_t clear = 0;
 
-	pthread_mutex_lock(&gt->lock);
-	act = &gt->active[ref];
 	if (write && act->wr)
 		act->wr--;
 	else if (!write && act->rd)
@@ -208,7 +208,24 @@ void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write)
 	if (!act->wr && !act->rd)
 		clear |= GTF_reading;
 	__atomic_fetch_and(entry_word(gt, ref), ~clear, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock(&gt->lock);
+}
+
+int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
+	       uint64_t *gfn)
+{
+	int rc;
+
+	gnttab_lock(d);
+	rc = gnttab_pin_locked(d, ref, user, write, gfn);
+	gnttab_unlock(d);
+	return rc;
+}
+
+void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write)
+{
+	gnttab_lock(d);
+	gnttab_unpin_locked(d, ref, write);
+	gnttab_unlock(d);
 }
 
 void *gnttab_frame_ptr(struct domain *d, uint64_t gfn)

@@ -8,6 +8,7 @@
  *                  port exhaustion: the right errors, nothing else
  */
 #include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
 
 #include "../pvmini.h"
 #include "tests.h"
@@ -84,7 +85,11 @@ static int local_pair(void)
 	evtchn_send(a);
 	if (!wait_hits(0, 1, 1000000000))
 		return test_fail(T, "event over the loopback channel lost"), -1;
-	/* Masked: pending, but no upcall until unmasked. */
+	/* Masked: pending, but no upcall until unmasked. Nothing else may
+	 * raise one meanwhile: stop the timer block_until() armed, drain. */
+	HYPERCALL3(__HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer, smp_id(),
+		   0);
+	evtchn_do_upcall();
 	evtchn_mask(b);
 	evtchn_send(a);
 	if (!evtchn_pending(b) || this_vcpu_info()->evtchn_upcall_pending)

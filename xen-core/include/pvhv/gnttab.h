@@ -39,7 +39,7 @@ struct gnttab {
 	uint32_t max_frames;
 	uint32_t nr_frames;
 	struct grant_entry_v1 *frame[GNTTAB_MAX_FRAMES]; /* current storage */
-	gpa_t frame_gpa[GNTTAB_MAX_FRAMES];		 /* 0: not placed */
+	gpa_t frame_gpa[GNTTAB_MAX_FRAMES]; /* GPA_NONE: not placed */
 	bool frame_in_hole[GNTTAB_MAX_FRAMES];
 	struct gnt_active *active; /* [max_frames * 512] */
 };
@@ -62,6 +62,17 @@ int gnttab_unmap_frame(struct domain *d, uint64_t gfn);
 int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
 	       uint64_t *gfn);
 void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write);
+
+/*
+ * The same under the table lock the caller holds (gnttab_lock), so that a
+ * run of pins or unpins on one table takes the lock once (grant copy's
+ * batches). Hold no other domain's table lock meanwhile.
+ */
+void gnttab_lock(struct domain *d);
+void gnttab_unlock(struct domain *d);
+int gnttab_pin_locked(struct domain *d, grant_ref_t ref, uint16_t user,
+		      bool write, uint64_t *gfn);
+void gnttab_unpin_locked(struct domain *d, grant_ref_t ref, bool write);
 
 /* Host pointer to the granted page (RAM only), NULL if the frame is not
  * one of d's RAM pages. */
