@@ -41,6 +41,9 @@ static const struct {
     {"bench-evtchn", test_bench_evtchn},
     {"bench-evtchn-dom0", test_bench_evtchn_dom0},
     {"bench-gntcopy", test_bench_gntcopy},
+    {"xenbus", test_xenbus},
+    {"xenbus-perms", test_xenbus_perms},
+    {"xenbus-restart", test_xenbus_restart},
 };
 
 void test_pass(const char *name)

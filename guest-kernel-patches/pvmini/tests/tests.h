@@ -35,5 +35,8 @@ void test_smp_native(void);
 void test_bench_evtchn(void);
 void test_bench_evtchn_dom0(void);
 void test_bench_gntcopy(void);
+void test_xenbus(void);
+void test_xenbus_perms(void);
+void test_xenbus_restart(void);
 
 #endif
