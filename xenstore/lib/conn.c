@@ -191,13 +191,13 @@ static int recv_msg(struct pvstore *h, int64_t deadline)
 	return 0;
 }
 
-/* A watch event just received: queue it. */
-static void queue_event(struct pvstore *h)
+/* Queues a watch event (its payload). */
+static void queue_event(struct pvstore *h, const char *p, size_t len)
 {
 	struct pvstore_queued *q;
 	struct pvstore_event *ev;
 
-	if (pvstore_event_parse(h->rmsg, h->rhdr.len, &ev) < 0)
+	if (pvstore_event_parse(p, len, &ev) < 0)
 		return; /* malformed: nothing to deliver */
 	q = malloc(sizeof(*q));
 	if (!q) {
@@ -214,6 +214,28 @@ static void queue_event(struct pvstore *h)
 	set_evfd(h, true);
 }
 
+/*
+ * Takes the complete messages already buffered behind a reply: events
+ * are queued (they are in no socket any more, so nothing else would wake
+ * a poller for them), stray replies dropped. h->rmsg stays untouched.
+ */
+static void take_buffered(struct pvstore *h)
+{
+	struct xsd_sockmsg m;
+
+	while (h->rlen - h->roff >= sizeof(m)) {
+		memcpy(&m, h->rbuf + h->roff, sizeof(m));
+		if (pvstore_hdr_check(&m) < 0 ||
+		    h->rlen - h->roff < sizeof(m) + m.len)
+			return; /* recv_msg will deal with it */
+		if (m.type == XS_WATCH_EVENT)
+			queue_event(h, h->rbuf + h->roff + sizeof(m), m.len);
+		h->roff += sizeof(m) + m.len;
+	}
+	if (h->roff == h->rlen)
+		h->roff = h->rlen = 0;
+}
+
 /* Sends r and waits for the reply with its req_id (events are queued). */
 static int round_trip(struct pvstore *h, struct pvstore_req *r)
 {
@@ -226,11 +248,13 @@ static int round_trip(struct pvstore *h, struct pvstore_req *r)
 		rc = recv_msg(h, deadline);
 		if (rc < 0)
 			break;
-		if (h->rhdr.type == XS_WATCH_EVENT)
-			queue_event(h);
-		else if (h->rhdr.req_id == r->hdr.req_id)
+		if (h->rhdr.type == XS_WATCH_EVENT) {
+			queue_event(h, h->rmsg, h->rhdr.len);
+		} else if (h->rhdr.req_id == r->hdr.req_id) {
+			take_buffered(h);
 			return pvstore_reply_status(&h->rhdr, h->rmsg,
 						    r->hdr.type);
+		}
 		/* else: a reply to a request given up on; skip it */
 	}
 	return rc;
@@ -361,7 +385,7 @@ static int take_ready(struct pvstore *h)
 		if (rc < 0)
 			return rc;
 		if (h->rhdr.type == XS_WATCH_EVENT)
-			queue_event(h);
+			queue_event(h, h->rmsg, h->rhdr.len);
 	}
 }
 
