@@ -8,7 +8,9 @@
 # does not print its result, a program that fails, missing output.
 #
 # Knobs (environment): BENCH_N (hypercalls per run, 2000), BENCH_REPS
-# (null-hypercall runs, 7), BENCH_BOOT_REPS (10), BENCH_COLD_REPS (3).
+# (null-hypercall runs, 7), BENCH_BOOT_REPS (10), BENCH_COLD_REPS (3);
+# for xenstore BENCH_XS_N (operations per run, 3000), BENCH_XS_REPS (3),
+# BENCH_XS_IDLE (512), XENSTORE_REF_DIR (where ref-xenstored.sh is).
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -143,6 +145,9 @@ out=$("$BIN/rawkvm" boot 20 32) || die "rawkvm boot failed"
 printf '%s\n' "$out" >>"$RAW"
 out=$("$BIN/rawkvm" -n boot 20 32) || die "rawkvm -n boot failed"
 echo "boot_variant_no_irqchip_ns=$(kv create_to_first_insn_ns "$out")" >>"$RAW"
+
+# xenstore: pvstored against Debian's C xenstored (tests/bench/xenstore.sh).
+sh tests/bench/xenstore.sh "$RAW" || die "xenstore benchmark failed"
 
 # Conditions of the run.
 if [ -d /sys/module/kvm_pvm ]; then

@@ -1,0 +1,240 @@
+/*
+ * xsbench: xenstore operations per second and latency over the unix
+ * socket, through libpvstore, against whichever daemon serves SOCKET
+ * (pvstored or Debian's C xenstored: the same client for both).
+ *
+ *   xsbench [-n N] [-i IDLE] [-k KEY] SOCKET
+ *
+ * Opens IDLE extra connections to the daemon and holds them (connected,
+ * silent) for the whole run, sets up /bench (a 16-byte value and a node
+ * with 16 children), warms up, then times N operations of each kind,
+ * one after another on one connection, each with CLOCK_MONOTONIC:
+ *
+ *   read         XS_READ of /bench/key
+ *   write        XS_WRITE of 16 bytes to /bench/w
+ *   directory    XS_DIRECTORY of /bench/dir (16 children)
+ *   transaction  TRANSACTION_START, READ, WRITE, TRANSACTION_END (commit):
+ *                four round trips (EAGAIN would retry; counted)
+ *
+ * Output, per operation OP (key=value):
+ *   KEY_OP_ops_per_s  N / total time
+ *   KEY_OP_p50_ns     median latency of one operation
+ *   KEY_OP_p99_ns     99th percentile
+ * and KEY_tx_retries. Exit status 1 if any operation fails.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pvstore/pvstore.h>
+
+#define MAX_IDLE 4096
+
+static const char value16[] = "0123456789abcdef";
+static unsigned tx_retries;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int op_read(struct pvstore *h)
+{
+	char *v;
+	size_t len;
+	int rc = pvstore_read(h, PVSTORE_NO_TX, "/bench/key", &v, &len);
+
+	if (rc == 0)
+		free(v);
+	return rc;
+}
+
+static int op_write(struct pvstore *h)
+{
+	return pvstore_write(h, PVSTORE_NO_TX, "/bench/w", value16, 16);
+}
+
+static int op_directory(struct pvstore *h)
+{
+	char **names;
+	unsigned n;
+	int rc = pvstore_directory(h, PVSTORE_NO_TX, "/bench/dir", &names, &n);
+
+	if (rc == 0)
+		free(names);
+	return rc == 0 && n != 16 ? -EPROTO : rc;
+}
+
+static int op_transaction(struct pvstore *h)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		pvstore_tx_t tx;
+		char *v;
+		size_t len;
+		int rc = pvstore_transaction_start(h, &tx);
+
+		if (rc < 0)
+			return rc;
+		rc = pvstore_read(h, tx, "/bench/key", &v, &len);
+		if (rc == 0) {
+			free(v);
+			rc = pvstore_write(h, tx, "/bench/t", value16, 16);
+		}
+		if (rc < 0) {
+			pvstore_transaction_end(h, tx, false);
+			return rc;
+		}
+		rc = pvstore_transaction_end(h, tx, true);
+		if (rc != -EAGAIN)
+			return rc;
+		tx_retries++;
+	}
+	return -EAGAIN;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct pvstore *h);
+} ops[] = {
+    {"read", op_read},
+    {"write", op_write},
+    {"directory", op_directory},
+    {"transaction", op_transaction},
+};
+
+static int setup(struct pvstore *h)
+{
+	char path[64];
+	int rc = pvstore_write(h, PVSTORE_NO_TX, "/bench/key", value16, 16);
+
+	for (int i = 0; rc == 0 && i < 16; i++) {
+		snprintf(path, sizeof(path), "/bench/dir/child-%02d", i);
+		rc = pvstore_write(h, PVSTORE_NO_TX, path, "x", 1);
+	}
+	return rc;
+}
+
+/* IDLE connections that say nothing; -1 on failure. */
+static int open_idle(const char *path, int *fds, int n)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < (rlim_t)n + 64) {
+		rl.rlim_cur = (rlim_t)n + 64 < rl.rlim_max ? (rlim_t)n + 64
+							   : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	for (int i = 0; i < n; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0 ||
+		    connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			fprintf(stderr, "xsbench: idle connection %d: %s\n", i,
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int run_op(struct pvstore *h, int k, long n, uint64_t *lat,
+		  const char *key)
+{
+	uint64_t start = now_ns(), total;
+
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+		int rc = ops[k].fn(h);
+
+		lat[i] = now_ns() - t0;
+		if (rc < 0) {
+			fprintf(stderr, "xsbench: %s: %s\n", ops[k].name,
+				strerror(-rc));
+			return -1;
+		}
+	}
+	total = now_ns() - start;
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_u64);
+	printf("%s_%s_ops_per_s=%.0f\n", key, ops[k].name,
+	       (double)n * 1e9 / (double)total);
+	printf("%s_%s_p50_ns=%llu\n", key, ops[k].name,
+	       (unsigned long long)lat[n / 2]);
+	printf("%s_%s_p99_ns=%llu\n", key, ops[k].name,
+	       (unsigned long long)lat[n * 99 / 100]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *key = "xs";
+	long n = 5000, idle = 0;
+	struct pvstore *h;
+	uint64_t *lat;
+	int opt, *fds, rc = 0;
+	char err[256];
+
+	while ((opt = getopt(argc, argv, "n:i:k:")) != -1) {
+		if (opt == 'n')
+			n = strtol(optarg, NULL, 10);
+		else if (opt == 'i')
+			idle = strtol(optarg, NULL, 10);
+		else if (opt == 'k')
+			key = optarg;
+		else
+			return 2;
+	}
+	if (optind != argc - 1 || n < 10 || idle < 0 || idle > MAX_IDLE) {
+		fprintf(stderr, "usage: xsbench [-n N>=10] [-i IDLE<=%d] [-k "
+				"KEY] SOCKET\n",
+			MAX_IDLE);
+		return 2;
+	}
+	fds = calloc((size_t)idle + 1, sizeof(int));
+	lat = calloc((size_t)n, sizeof(*lat));
+	if (!fds || !lat || open_idle(argv[optind], fds, (int)idle) < 0)
+		return 1;
+	if (pvstore_open(argv[optind], PVSTORE_NO_RECONNECT, &h, err,
+			 sizeof(err)) < 0) {
+		fprintf(stderr, "xsbench: %s\n", err);
+		return 1;
+	}
+	if (setup(h) < 0) {
+		fprintf(stderr, "xsbench: cannot set up /bench\n");
+		return 1;
+	}
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]) && rc == 0; k++) {
+		for (long i = 0; i < n / 10 && rc == 0; i++) /* warm-up */
+			rc = ops[k].fn(h);
+		if (rc == 0)
+			rc = run_op(h, (int)k, n, lat, key);
+	}
+	printf("%s_tx_retries=%u\n", key, tx_retries);
+	printf("%s_idle=%ld\n", key, idle);
+	pvstore_close(h);
+	for (long i = 0; i < idle; i++)
+		close(fds[i]);
+	free(fds);
+	free(lat);
+	return rc < 0 ? 1 : 0;
+}
