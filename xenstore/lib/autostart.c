@@ -108,8 +108,11 @@ int pvstore_autostart(const char *rundir, char *err, size_t errlen)
 	close(pipefd[0]);
 	if (ok == 'E') {
 		if (err)
-			snprintf(err, errlen, "cannot run %s: %s", bin,
-				 strerror(exec_err));
+			snprintf(err, errlen,
+				 "cannot start the xenstore daemon: %s: %s "
+				 "(looked next to this program, then "
+				 "$PVSTORED_BIN, then PATH)",
+				 bin, strerror(exec_err));
 		return -exec_err;
 	}
 	if (!ok) {
