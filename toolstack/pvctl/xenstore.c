@@ -14,10 +14,11 @@
 struct pvstore *pvctl_store(void)
 {
 	struct pvstore *xs;
-	char err[512];
+	char err[512], path[256], rundir[256] = "";
 	int rc = pvstore_open(NULL, 0, &xs, err, sizeof(err));
 
-	if (rc == -ENOENT || rc == -ECONNREFUSED) {
+	pvstore_socket_path(path, sizeof(path), rundir, sizeof(rundir));
+	if ((rc == -ENOENT || rc == -ECONNREFUSED) && rundir[0]) {
 		/* Start the platform: pvhv first (pvstored follows its
 		 * domains), then pvstored. */
 		pvctrl_close(pvctl_connect());
@@ -123,26 +124,16 @@ struct ls {
 static int ls_visit(void *ctx, const struct pvstore_node *n, bool leaving)
 {
 	struct ls *l = ctx;
-	char buf[16];
-	char *e;
+	char *line;
 
 	if (leaving || n->depth == 0)
 		return 0;
-	if (l->full)
-		printf("%s", n->path);
-	else
-		printf("%*s%s", (int)n->depth - 1, "", n->name);
-	e = n->value ? pvstore_escape(n->value, n->len) : NULL;
-	if (e)
-		printf(" = \"%s\"", e);
-	else if (n->read_err)
-		printf(" (unreadable: %s)", strerror(-n->read_err));
-	free(e);
-	for (unsigned i = 0; l->perms && i < n->nperms; i++)
-		if (pvstore_perm_format(&n->perms[i], buf, sizeof(buf)) > 0)
-			printf("%s%s%s", i ? " " : "  (", buf,
-			       i + 1 == n->nperms ? ")" : "");
-	printf("\n");
+	line = pvstore_ls_line(n, (l->full ? PVSTORE_LS_FULL : 0) |
+				      (l->perms ? PVSTORE_LS_PERMS : 0));
+	if (!line)
+		return -ENOMEM;
+	puts(line);
+	free(line);
 	return 0;
 }
 

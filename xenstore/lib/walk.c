@@ -1,5 +1,6 @@
 /* libpvstore: walking a subtree. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,4 +105,51 @@ int pvstore_walk(struct pvstore *h, pvstore_tx_t tx, const char *path,
 
 	name = name && name[1] ? name + 1 : path;
 	return walk_node(&w, path, name, 0);
+}
+
+#define LS_PERMS_COLUMN 60
+
+char *pvstore_ls_line(const struct pvstore_node *n, unsigned flags)
+{
+	char *val = n->value ? pvstore_escape(n->value, n->len) : NULL;
+	char *line = NULL, pbuf[16];
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	int w;
+
+	if (!f) {
+		free(val);
+		return NULL;
+	}
+	if (flags & PVSTORE_LS_FULL)
+		w = fprintf(f, "%s", n->path);
+	else
+		w = fprintf(f, "%*s%s", n->depth ? (int)n->depth - 1 : 0, "",
+			    n->name);
+	if (val)
+		w += fprintf(f, " = \"%s\"", val);
+	else if (n->read_err)
+		w += fprintf(f, " (unreadable: %s)",
+			     pvstore_errno_name(-n->read_err)
+				 ? pvstore_errno_name(-n->read_err)
+				 : "EIO");
+	if ((flags & PVSTORE_LS_PERMS) && n->nperms) {
+		/* xenstore-ls's leader: " . . ." by column parity. */
+		fputc(' ', f);
+		for (w++; !(flags & PVSTORE_LS_FULL) && w < LS_PERMS_COLUMN;
+		     w++)
+			fputc(w & 1 ? '.' : ' ', f);
+		fputs("  (", f);
+		for (unsigned i = 0; i < n->nperms; i++)
+			if (pvstore_perm_format(&n->perms[i], pbuf,
+						sizeof(pbuf)) > 0)
+				fprintf(f, "%s%s", i ? "," : "", pbuf);
+		fputc(')', f);
+	}
+	free(val);
+	if (fclose(f) != 0) {
+		free(line);
+		return NULL;
+	}
+	return line;
 }

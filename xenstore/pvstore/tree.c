@@ -47,30 +47,20 @@ static bool expanded(const struct ls *l, const struct pvstore_node *n)
 	       (l->max_depth < 0 || n->depth < (unsigned)l->max_depth);
 }
 
-/* xenstore-ls's layout: one space of indent per level below PATH. */
+/* xenstore-ls's layout (pvstore_ls_line). */
 static int ls_text(void *ctx, const struct pvstore_node *n, bool leaving)
 {
 	struct ls *l = ctx;
+	char *line;
 
 	if (leaving || n->depth == 0)
 		return 0;
-	if (l->full)
-		printf("%s", n->path);
-	else
-		printf("%*s%s", (int)n->depth - 1, "", n->name);
-	if (n->value) {
-		printf(" = \"");
-		cli_print_escaped(stdout, n->value, n->len);
-		printf("\"");
-	} else if (n->read_err) {
-		printf(" (unreadable: %s)", strerror(-n->read_err));
-	}
-	if (l->perms && n->nperms) {
-		printf("  (");
-		print_perms(n);
-		printf(")");
-	}
-	printf("\n");
+	line = pvstore_ls_line(n, (l->full ? PVSTORE_LS_FULL : 0) |
+				      (l->perms ? PVSTORE_LS_PERMS : 0));
+	if (!line)
+		return -ENOMEM;
+	puts(line);
+	free(line);
 	return 0;
 }
 

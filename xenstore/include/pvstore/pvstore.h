@@ -233,6 +233,19 @@ int pvstore_walk(struct pvstore *h, pvstore_tx_t tx, const char *path,
 		 int max_depth, unsigned flags, pvstore_visit_fn visit,
 		 void *ctx);
 
+#define PVSTORE_LS_FULL	 (1u << 0) /* the full path, not indented name */
+#define PVSTORE_LS_PERMS (1u << 1) /* and the permissions */
+
+/*
+ * A node as a line of xenstore-ls: `name = "value"` indented by one space
+ * per level below the walk's start (depth 1: none), or the full path;
+ * with PVSTORE_LS_PERMS, a dot leader to column 60 (none with the full
+ * path) and "  (b0,r2)". Values are escaped (pvstore_escape) and, unlike
+ * xenstore-ls's, never truncated; an unreadable one shows as
+ * " (unreadable: EACCES)". Returns a malloc()ed line without newline.
+ */
+char *pvstore_ls_line(const struct pvstore_node *n, unsigned flags);
+
 /* ------------------------------------------------------------- helpers */
 
 /*
