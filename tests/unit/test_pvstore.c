@@ -410,6 +410,45 @@ static void test_socket_path(void)
 	unsetenv("PVHV_RUNDIR");
 }
 
+static void test_ls_line(void)
+{
+	struct pvstore_perm perms[] = {{0, PVSTORE_PERM_BOTH},
+				       {2, PVSTORE_PERM_READ}};
+	struct pvstore_node n = {.path = "/a/bb/q",
+				 .name = "q",
+				 .depth = 2,
+				 .value = "1\t",
+				 .len = 2,
+				 .perms = perms,
+				 .nperms = 2};
+	char *l;
+
+	/* Lines as Debian's xenstore-ls prints them (checked by hand). */
+	l = pvstore_ls_line(&n, 0);
+	CU_ASSERT_STRING_EQUAL(l, " q = \"1\\t\"");
+	free(l);
+	l = pvstore_ls_line(&n, PVSTORE_LS_FULL);
+	CU_ASSERT_STRING_EQUAL(l, "/a/bb/q = \"1\\t\"");
+	free(l);
+	l = pvstore_ls_line(&n, PVSTORE_LS_FULL | PVSTORE_LS_PERMS);
+	CU_ASSERT_STRING_EQUAL(l, "/a/bb/q = \"1\\t\"   (b0,r2)");
+	free(l);
+	n.depth = 1;
+	n.value = "1";
+	n.len = 1;
+	n.nperms = 1;
+	l = pvstore_ls_line(&n, PVSTORE_LS_PERMS);
+	CU_ASSERT_STRING_EQUAL(l, "q = \"1\"  . . . . . . . . . . . . . . . . "
+				  ". . . . . . . . . .  (b0)");
+	CU_ASSERT_EQUAL(strlen(l), 60 + strlen("  (b0)"));
+	free(l);
+	n.value = NULL;
+	n.read_err = -EACCES;
+	l = pvstore_ls_line(&n, 0);
+	CU_ASSERT_STRING_EQUAL(l, "q (unreadable: EACCES)");
+	free(l);
+}
+
 static CU_TestInfo tests[] = {
     {"requests: building", test_req_build},
     {"requests: payload limit", test_req_limits},
@@ -425,6 +464,7 @@ static CU_TestInfo tests[] = {
     {"escape like xenstore-ls", test_escape},
     {"unescape like xenstore-write", test_unescape},
     {"socket path resolution", test_socket_path},
+    {"xenstore-ls lines", test_ls_line},
     CU_TEST_INFO_NULL,
 };
 
