@@ -134,6 +134,8 @@ while [ $r -le "$REPS" ]; do
 			out=$("$XSBENCH" -n "$N" -i "$idle" -k "xs_${d}_i${idle}_r$r" \
 				"$sock") || die "xsbench against $d failed: $out"
 			printf '%s\n' "$out" >>"$RAW"
+			# Let the daemon see the idle connections go first.
+			[ "$idle" = 1 ] || sleep 0.5
 		done
 	done
 	r=$((r + 1))
