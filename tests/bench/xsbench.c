@@ -139,8 +139,8 @@ static int open_idle(const char *path, int *fds, int n)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur < (rlim_t)n + 64) {
-		rl.rlim_cur = (rlim_t)n + 64 < rl.rlim_max ? (rlim_t)n + 64
-							   : rl.rlim_max;
+		rl.rlim_cur =
+		    (rlim_t)n + 64 < rl.rlim_max ? (rlim_t)n + 64 : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -205,8 +205,9 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (optind != argc - 1 || n < 10 || idle < 0 || idle > MAX_IDLE) {
-		fprintf(stderr, "usage: xsbench [-n N>=10] [-i IDLE<=%d] [-k "
-				"KEY] SOCKET\n",
+		fprintf(stderr,
+			"usage: xsbench [-n N>=10] [-i IDLE<=%d] [-k "
+			"KEY] SOCKET\n",
 			MAX_IDLE);
 		return 2;
 	}
