@@ -20,7 +20,7 @@ if [ -x "$BUILD/bin/pvstored" ] && [ "${XS_INTEROP_DAEMON:-pvstored}" = pvstored
 	DAEMON=pvstored
 	SOCK="$PVHV_RUNDIR/xenstored/socket"
 	# As an operator gets it: pvctl starts pvhv and pvstored.
-	start_daemon() { "$PVCTL" xenstore-ls / >/dev/null; }
+	start_daemon() { env -u XENSTORED_PATH "$PVCTL" xenstore-ls / >/dev/null; }
 	daemon_pid() {
 		cat "$PVHV_RUNDIR/xenstored/pvstored.pid" 2>/dev/null ||
 			pgrep -f -- "--rundir $PVHV_RUNDIR/xenstored" | head -n 1
@@ -82,6 +82,7 @@ xenstore-rm /interop/a
 if xenstore-exists /interop/a 2>/dev/null; then die "xenstore-rm"; fi
 xenstore-chmod /interop/b n0 r1
 xenstore-ls -p /interop | grep -q '^b = "two words".*(n0,r1)$' || die "xenstore-chmod: $(xenstore-ls -p /interop)"
+: >w.out
 xenstore-watch -n 2 /interop/w >w.out &
 wpid=$!
 wait_until 10 grep -qx /interop/w w.out || die "xenstore-watch: no initial event"
@@ -139,6 +140,7 @@ xenstore-chmod /interop/c/d n0 w3
 "$PVSTORE" getperms -R /interop/c | grep -qx '/interop/c/e: b0 r2' || die "pvstore getperms -R"
 
 # Watches both ways.
+: >pw.out
 "$PVSTORE" watch -n 2 /interop/pw >pw.out &
 wpid=$!
 wait_until 10 grep -qx /interop/pw pw.out || die "pvstore watch: no initial event"
