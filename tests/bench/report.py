@@ -189,6 +189,7 @@ def xenstore(kv, op):
     def get(side, key):
         return side[key] if side else None
 
+    floor = xs_side(kv, "floor", 1, op)
     obj = {
         "benchmark": name,
         "description": f"{op} over the xenstore unix socket through "
@@ -202,6 +203,20 @@ def xenstore(kv, op):
         "reference_ops_per_s": get(ref[1], "ops_per_s"),
         "reference_measures": "the same client and operations against "
                               + XS_DAEMONS["ref"] + ", interleaved",
+        "floor": get(floor, "p50_ns"),
+        "floor_measures": "xsbench -F: the same client against a daemon "
+                          "that answers every request with a canned reply "
+                          "(libpvstore and the unix-socket round trip "
+                          "between two processes); median",
+        # What a daemon that costs nothing would reach, and how much less
+        # time than C xenstored's pvstored spends above the floor.
+        "best_possible_ratio": ratio_of(get(ref[1], "p50_ns"),
+                                        get(floor, "p50_ns")),
+        "above_floor_ratio": ratio_of(
+            None if ref[1] is None or floor is None
+            else ref[1]["p50_ns"] - floor["p50_ns"],
+            None if pvs[1] is None or floor is None
+            else max(pvs[1]["p50_ns"] - floor["p50_ns"], 1)),
         # Speed-up per operation, from the medians (a few stalls of
         # the reference move its ops/s from run to run, not its p50).
         f"{name}_ratio": ratio_of(get(ref[1], "p50_ns"),
@@ -234,7 +249,7 @@ def xs_table(results):
     idle = results[0]["idle_connections"][1]
     rows = [("xenstore", "pvstored", "C xenstored", "ratio",
              "pvstored p50", f"idle {idle}", "idle ratio",
-             "C p50", f"C idle {idle}", "C idle ratio", "verdict")]
+             "C p50", f"C idle {idle}", "C idle ratio", "floor", "verdict")]
 
     def num(v, f):
         return "-" if v is None else f(v)
@@ -253,6 +268,7 @@ def xs_table(results):
             num(r["reference"], human),
             num((c[f"idle_{idle}"] or {}).get("p50_ns"), human),
             num(r["reference_idle_ratio"], lambda v: f"{v:.2f}"),
+            num(r["floor"], human),
             r["verdict"]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -260,6 +276,11 @@ def xs_table(results):
     print(f"targets: ratio (C xenstored's p50 over pvstored's) >= "
           f"{XS_SPEEDUP_MIN}; idle ratio (p50 with {idle} idle connections "
           f"over 1) <= {XS_IDLE_MAX}")
+    print("floor: the same client against a do-nothing daemon; "
+          "best possible ratio (C p50 / floor): " + ", ".join(
+              f"{r['benchmark'][len('xenstore_'):]} "
+              + num(r["best_possible_ratio"], lambda v: f"{v:.2f}")
+              for r in results))
     for d in XS_DAEMONS:
         status = results[0]["daemons"][d]["status"]
         if status != "ok":

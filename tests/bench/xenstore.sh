@@ -2,8 +2,10 @@
 # The xenstore benchmark (part of make bench; see tests/bench/README):
 # xsbench against pvstored and against Debian's C xenstored 4.17 (the
 # reference), each with 1 and with IDLE idle connections, REPS rounds
-# interleaved. Appends key=value lines to RAW:
+# interleaved, and the floor (xsbench -F: the same client against a daemon
+# that does nothing). Appends key=value lines to RAW:
 #   xs_<daemon>_i<idle>_r<round>_<op>_{ops_per_s,p50_ns,p99_ns}=...
+# (daemon: pvstored, ref, floor - the floor with 1 connection only)
 #   xs_<daemon>_status=ok | absent | failed: why
 # Usage: xenstore.sh [RAW]   (BUILD, BENCH_XS_N, BENCH_XS_REPS,
 # BENCH_XS_IDLE, XENSTORE_REF_DIR from the environment). Without RAW it
@@ -43,7 +45,13 @@ REF_PID=""
 PVS_PID=""
 cleanup() {
 	for p in $REF_PID $PVS_PID; do
-		kill "$p" 2>/dev/null || true
+		kill "$p" 2>/dev/null || continue
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 40 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill -KILL "$p" 2>/dev/null || true
 	done
 	rm -rf "$WORK"
 }
@@ -122,6 +130,9 @@ echo "bench: xenstore: read/write/directory/transaction, n=$N, $REPS rounds," \
 	"1 and $IDLE idle connections:$([ $have_pvs = 1 ] && echo " pvstored")$([ $have_ref = 1 ] && echo " C-xenstored")"
 r=1
 while [ $r -le "$REPS" ]; do
+	out=$("$XSBENCH" -F -n "$N" -i 1 -k "xs_floor_i1_r$r") ||
+		die "xsbench -F failed: $out"
+	printf '%s\n' "$out" >>"$RAW"
 	for idle in 1 "$IDLE"; do
 		for d in pvstored ref; do
 			if [ $d = pvstored ]; then

@@ -4,6 +4,7 @@
  * (pvstored or Debian's C xenstored: the same client for both).
  *
  *   xsbench [-n N] [-i IDLE] [-k KEY] SOCKET
+ *   xsbench -F [-n N] [-k KEY]
  *
  * Opens IDLE extra connections to the daemon and holds them (connected,
  * silent) for the whole run, sets up /bench (a 16-byte value and a node
@@ -16,6 +17,13 @@
  *   transaction  TRANSACTION_START, READ, WRITE, TRANSACTION_END (commit):
  *                four round trips (EAGAIN would retry; counted)
  *
+ * -F measures the floor instead: the same client against the smallest
+ * possible daemon, forked here - one epoll loop that answers every
+ * request with a canned reply of the right shape (the value, 16 names,
+ * a transaction id, "OK") without looking at it. What remains is
+ * libpvstore and the kernel's unix-socket round trip between two
+ * processes.
+ *
  * Output, per operation OP (key=value):
  *   KEY_OP_ops_per_s  N / total time
  *   KEY_OP_p50_ns     median latency of one operation
@@ -23,16 +31,20 @@
  * and KEY_tx_retries. Exit status 1 if any operation fails.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <pvabi/io/xs_wire.h>
 #include <pvstore/pvstore.h>
 
 #define MAX_IDLE 4096
@@ -131,6 +143,110 @@ static int setup(struct pvstore *h)
 	return rc;
 }
 
+/* ------------------------------------------------------------ the floor */
+
+static int read_full(int fd, void *p, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r <= 0)
+			return -1;
+		p = (char *)p + r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* One request in, its canned reply out; -1 when the client left. */
+static int floor_answer(int fd)
+{
+	static const char names[] =
+	    "child-00\0child-01\0child-02\0child-03\0child-04\0child-05\0"
+	    "child-06\0child-07\0child-08\0child-09\0child-10\0child-11\0"
+	    "child-12\0child-13\0child-14\0child-15";
+	struct {
+		struct xsd_sockmsg h;
+		char p[XENSTORE_PAYLOAD_MAX];
+	} m;
+	const char *reply = "OK";
+	size_t len = 3;
+
+	if (read_full(fd, &m.h, sizeof(m.h)) < 0 ||
+	    m.h.len > XENSTORE_PAYLOAD_MAX || read_full(fd, m.p, m.h.len) < 0)
+		return -1;
+	if (m.h.type == XS_READ) {
+		reply = value16;
+		len = 16;
+	} else if (m.h.type == XS_DIRECTORY) {
+		reply = names;
+		len = sizeof(names);
+	} else if (m.h.type == XS_TRANSACTION_START) {
+		reply = "1";
+		len = 2;
+	}
+	m.h.len = (uint32_t)len;
+	memcpy(m.p, reply, len);
+	return write(fd, &m, sizeof(m.h) + len) < 0 ? -1 : 0;
+}
+
+static void floor_server(int lsock)
+{
+	int ep = epoll_create1(0);
+	struct epoll_event e = {.events = EPOLLIN, .data.fd = lsock};
+
+	epoll_ctl(ep, EPOLL_CTL_ADD, lsock, &e);
+	for (;;) {
+		if (epoll_wait(ep, &e, 1, -1) != 1)
+			continue;
+		if (e.data.fd == lsock) {
+			int c = accept(lsock, NULL, NULL);
+			struct epoll_event ce = {.events = EPOLLIN,
+						 .data.fd = c};
+
+			if (c >= 0)
+				epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce);
+		} else if (floor_answer(e.data.fd) < 0) {
+			close(e.data.fd);
+		}
+	}
+}
+
+/* Starts the floor daemon on a fresh socket (path into buf). */
+static pid_t start_floor(char *buf, size_t len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char dir[] = "/tmp/xsbench-XXXXXX";
+	int s;
+	pid_t pid;
+
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(buf, len, "%s/socket", dir);
+	memcpy(sa.sun_path, buf, strlen(buf) + 1); /* ~30 bytes */
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(s, 64) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		floor_server(s);
+	close(s);
+	return pid;
+}
+
+static void stop_floor(pid_t pid, const char *path)
+{
+	char dir[128];
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = 0;
+	rmdir(dir);
+}
+
 /* IDLE connections that say nothing; -1 on failure. */
 static int open_idle(const char *path, int *fds, int n)
 {
@@ -187,15 +303,20 @@ static int run_op(struct pvstore *h, int k, long n, uint64_t *lat,
 
 int main(int argc, char **argv)
 {
-	const char *key = "xs";
+	const char *key = "xs", *sock;
+	char floor_path[128];
+	bool floor = false;
+	pid_t floor_pid = -1;
 	long n = 5000, idle = 0;
 	struct pvstore *h;
 	uint64_t *lat;
 	int opt, *fds, rc = 0;
 	char err[256];
 
-	while ((opt = getopt(argc, argv, "n:i:k:")) != -1) {
-		if (opt == 'n')
+	while ((opt = getopt(argc, argv, "Fn:i:k:")) != -1) {
+		if (opt == 'F')
+			floor = true;
+		else if (opt == 'n')
 			n = strtol(optarg, NULL, 10);
 		else if (opt == 'i')
 			idle = strtol(optarg, NULL, 10);
@@ -204,19 +325,31 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (optind != argc - 1 || n < 10 || idle < 0 || idle > MAX_IDLE) {
+	if (optind != argc - (floor ? 0 : 1) || n < 10 || idle < 0 ||
+	    idle > MAX_IDLE) {
 		fprintf(stderr,
-			"usage: xsbench [-n N>=10] [-i IDLE<=%d] [-k "
-			"KEY] SOCKET\n",
+			"usage: xsbench [-n N>=10] [-i IDLE<=%d] [-k KEY] "
+			"SOCKET | -F\n",
 			MAX_IDLE);
 		return 2;
 	}
+	if (floor) {
+		floor_pid = start_floor(floor_path, sizeof(floor_path));
+		if (floor_pid < 0) {
+			fprintf(stderr, "xsbench: floor daemon: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		sock = floor_path;
+	} else {
+		sock = argv[optind];
+	}
 	fds = calloc((size_t)idle + 1, sizeof(int));
 	lat = calloc((size_t)n, sizeof(*lat));
-	if (!fds || !lat || open_idle(argv[optind], fds, (int)idle) < 0)
+	if (!fds || !lat || open_idle(sock, fds, (int)idle) < 0)
 		return 1;
-	if (pvstore_open(argv[optind], PVSTORE_NO_RECONNECT, &h, err,
-			 sizeof(err)) < 0) {
+	if (pvstore_open(sock, PVSTORE_NO_RECONNECT, &h, err, sizeof(err)) <
+	    0) {
 		fprintf(stderr, "xsbench: %s\n", err);
 		return 1;
 	}
@@ -237,5 +370,7 @@ int main(int argc, char **argv)
 		close(fds[i]);
 	free(fds);
 	free(lat);
+	if (floor)
+		stop_floor(floor_pid, floor_path);
 	return rc < 0 ? 1 : 0;
 }
