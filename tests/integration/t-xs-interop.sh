@@ -47,18 +47,21 @@ else
 	}
 	daemon_pid() { cat "$REFDIR/pid" 2>/dev/null; }
 fi
-stop_daemon() {
-	p=$(daemon_pid)
-	[ -n "$p" ] || return 0
-	kill "$p" 2>/dev/null || return 0
+# stop_pid PID: SIGTERM, then SIGKILL after 5 s.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || return 0
 	for _ in $(seq 100); do
-		kill -0 "$p" 2>/dev/null || return 0
+		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.05
 	done
-	kill -KILL "$p" 2>/dev/null || true
+	echo "pid $1 did not exit on SIGTERM" >&2
+	kill -KILL "$1" 2>/dev/null || true
 }
+stop_daemon() { stop_pid "$(daemon_pid)"; }
 xs_cleanup() {
 	rc=$?
+	stop_pid "$(cat "$T/lonely/pvstored.pid" 2>/dev/null)"
 	stop_daemon
 	(exit $rc)
 	cleanup
@@ -169,6 +172,38 @@ for i in $(seq 0 299); do args="$args /interop/big/c$i v"; done
 "$XSCLIENT" directory /interop/big 300 || die "xsclient directory"
 [ "$(xenstore-list /interop/big | wc -l)" = 300 ] || die "xenstore-list big"
 [ "$("$PVSTORE" list /interop/big | wc -l)" = 300 ] || die "pvstore list big"
+
+# --------------------------------------- pvctl create and xenstore
+say "pvctl create waits for xenstore"
+mkcfg spin.cfg spinner spin
+if [ "$DAEMON" = pvstored ]; then
+	# Built paused, introduced by pvstored, then left paused (-p) or run.
+	"$PVCTL" create -p spin.cfg 2>create.err || die "create -p: $(cat create.err)"
+	id=$("$PVCTL" list | awk '$1 == "spinner" { print $2 }')
+	[ -n "$id" ] || die "spinner not listed"
+	"$PVCTL" list | grep -q "^spinner .* paused" || die "create -p did not leave it paused"
+	[ "$("$PVSTORE" read /local/domain/$id/name)" = spinner ] || die "no /local/domain/$id/name"
+	[ "$("$PVSTORE" read /local/domain/$id/domid)" = "$id" ] || die "no /local/domain/$id/domid"
+	"$PVCTL" destroy spinner
+	"$PVCTL" create spin.cfg 2>create.err || die "create: $(cat create.err)"
+	"$PVCTL" list | grep -q "^spinner .* running" || die "create did not run it: $("$PVCTL" list)"
+	"$PVCTL" destroy spinner
+	# A store that never introduces the domain: pvstored without pvhv.
+	"$BUILD/bin/pvstored" --rundir "$T/lonely" --no-pvhv ||
+		die "pvstored --no-pvhv did not start"
+	LONELY="$T/lonely/socket"
+else
+	LONELY="$SOCK" # the reference knows nothing of pvhv's domains
+fi
+set +e
+XENSTORED_PATH="$LONELY" PVCTL_XENSTORE_TIMEOUT=1 "$PVCTL" create spin.cfg 2>create.err
+rc=$?
+set -e
+stop_pid "$(cat "$T/lonely/pvstored.pid" 2>/dev/null)"
+[ $rc = 1 ] || die "create without introduction: exit $rc, not 1: $(cat create.err)"
+grep -q "did not introduce domain .* within 1 s" create.err || die "unclear error: $(cat create.err)"
+grep -q "destroying domain" create.err || die "not destroyed: $(cat create.err)"
+no_domains || die "the domain was left behind: $("$PVCTL" list)"
 
 # ------------------------------------------- the daemon restarts
 say "restart under a client"
