@@ -89,6 +89,68 @@ ap_entry64:
 	jmp 1b
 
 /*
+ * Native AP start (INIT/SIPI). tests/smp.c copies ap_tramp_start..end to
+ * TRAMP_BASE, below 1 MiB, and names that page in the SIPI; the AP starts
+ * there in real mode (CS = TRAMP_BASE >> 4, IP = 0), loads the
+ * trampoline's GDT, goes to 32-bit protected mode, turns on long mode and
+ * paging with pvmini's page tables and joins ap_entry64 on the stack the
+ * sender put in ap_native_stack. Addresses inside the trampoline are
+ * absolute: TR(label) is where the label lands after the copy.
+ */
+#define TRAMP_BASE 0x8000
+#define TR(x)      (TRAMP_BASE + ((x) - ap_tramp_start))
+
+	.code16
+	.globl ap_tramp_start, ap_tramp_end
+ap_tramp_start:
+	cli
+	cld
+	xor %ax, %ax
+	mov %ax, %ds
+	lgdtl TR(tramp_gdt_desc)
+	mov %cr0, %eax
+	or $CR0_PE, %eax
+	mov %eax, %cr0
+	ljmpl $0x18, $TR(tramp32)
+
+	.code32
+tramp32:
+	mov $0x10, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	mov $pml4, %eax
+	mov %eax, %cr3
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov $EFER_MSR, %ecx
+	rdmsr
+	or $EFER_LME, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $(CR0_PG | CR0_WP), %eax
+	mov %eax, %cr0
+	ljmp $0x08, $ap_native64
+
+	.align 8
+tramp_gdt:
+	.quad 0
+	.quad 0x00af9b000000ffff /* 0x08: 64-bit code */
+	.quad 0x00cf93000000ffff /* 0x10: data */
+	.quad 0x00cf9b000000ffff /* 0x18: 32-bit code */
+tramp_gdt_desc:
+	.word 4 * 8 - 1
+	.long TR(tramp_gdt)
+ap_tramp_end:
+
+	.code64
+ap_native64:
+	mov ap_native_stack(%rip), %rsp
+	mov ap_native_id(%rip), %edi
+	jmp ap_entry64
+
+/*
  * Interrupt and exception stubs: save the caller-saved registers, call
  * trap_dispatch(frame), restore, iretq. Vectors without an error code
  * push a zero so every frame looks the same.

@@ -26,6 +26,7 @@ static const struct {
     {"triple", test_triple},
     {"reboot", test_reboot},
     {"spin", test_spin},
+    {"last-down", test_last_down},
     {"cpuid", test_cpuid},
     {"legacy-io", test_legacy_io},
     {"evtchn", test_evtchn},
@@ -33,6 +34,10 @@ static const struct {
     {"hostile-evtchn", test_hostile_evtchn},
     {"gnttab", test_gnttab},
     {"hostile-gnttab", test_hostile_gnttab},
+    {"ipi", test_ipi},
+    {"timer", test_timer},
+    {"smp", test_smp},
+    {"smp-native", test_smp_native},
 };
 
 void test_pass(const char *name)

@@ -13,6 +13,7 @@
 #include <pvabi/xen.h>
 
 #define PAGE_SIZE     4096ul
+#define MAX_VCPUS     16 /* vCPUs pvmini can run (ids 0..15) */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define barrier()     __asm__ __volatile__("" ::: "memory")
 #define mb()	      __atomic_thread_fence(__ATOMIC_SEQ_CST)
@@ -55,32 +56,93 @@ void console_write(const char *s, size_t n);
 void xen_shutdown(unsigned int reason) __attribute__((noreturn));
 uint64_t xen_now(void); /* system time, ns */
 struct vcpu_info *this_vcpu_info(void);
+long vcpu_op(unsigned int cmd, unsigned int vcpu, void *arg);
+
+/* smp.c: secondary vCPUs. */
 unsigned int smp_id(void);
+/* Number of vCPUs the domain has (VCPUOP_is_up answers for each id). */
+unsigned int smp_nr_vcpus(void);
+/* Registers this vCPU's vcpu_info in pvmini's array (once). */
+int smp_register_vcpu_info(void);
+/* Starts AP `id` the PV way (VCPUOP_initialise + VCPUOP_up), or brings a
+ * downed one back up; returns when it runs pvmini's AP loop. */
+int smp_start_ap(unsigned int id);
+/* A 64-bit VCPUOP_initialise context with the calling vCPU's paging. */
+struct vcpu_hvm_context;
+void smp_fill_context(struct vcpu_hvm_context *ctx, uintptr_t rip,
+		      uintptr_t rsp, unsigned long rdi);
+/* Runs fn(id) on AP `id` (which must be online); smp_call_wait() waits
+ * for it to return. */
+void smp_call(unsigned int id, void (*fn)(unsigned int id));
+bool smp_call_wait(unsigned int id, uint64_t timeout_ns);
+enum ap_state { AP_NEVER, AP_STARTING, AP_ONLINE };
+extern volatile uint32_t ap_state[MAX_VCPUS];
+extern volatile uint64_t ap_first_time[MAX_VCPUS]; /* its first xen_now() */
+extern volatile uint32_t ap_errors[MAX_VCPUS];
+/* Native start (INIT/SIPI): AP entry data the trampoline reads. */
+extern volatile uint64_t ap_native_stack;
+extern volatile uint32_t ap_native_id;
+void ap_main(unsigned int id);
 
 /* events.c */
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
 void events_init(void);
-/* vCPU 0's VIRQ_TIMER port (bound at boot) and what it runs. */
-extern evtchn_port_t timer_port;
-extern void (*timer_hook)(void);
 void evtchn_bind(evtchn_port_t port, evtchn_handler_t h, void *arg);
 void evtchn_unbind(evtchn_port_t port);
 void evtchn_mask(evtchn_port_t port);
 int evtchn_unmask(evtchn_port_t port);
 void evtchn_clear(evtchn_port_t port);
 bool evtchn_pending(evtchn_port_t port);
+/* Handlers run on the vCPU pvhv notifies: evtchn_bind() binds on the
+ * calling vCPU, evtchn_bind_on() on another. */
+void evtchn_bind_on(evtchn_port_t port, unsigned int vcpu, evtchn_handler_t h,
+		    void *arg);
 int bind_virq(unsigned int virq, unsigned int vcpu, evtchn_port_t *port);
+int bind_ipi(unsigned int vcpu, evtchn_port_t *port);
+/* The calling vCPU's VIRQ_TIMER port, bound and unmasked on first use;
+ * its events count in timer_ticks[vcpu] (timer_wrong_vcpu counts any
+ * handled on another vCPU than the one bound). */
+evtchn_port_t timer_port(void);
+extern volatile uint64_t timer_ticks[MAX_VCPUS];
+extern volatile uint32_t timer_wrong_vcpu;
+/* Lets timer events already on their way arrive (waits for a singleshot
+ * 1 ms ahead): afterwards no singleshot is armed and no stale tick is
+ * pending, so a test's next tick is its own. */
+void timer_settle(void);
 int evtchn_send(evtchn_port_t port);
 int evtchn_close(evtchn_port_t port);
 /* Runs the 2-level upcall loop: dispatches every pending, unmasked port. */
 void evtchn_do_upcall(void);
-/* Blocks (SCHEDOP_block) until an event is handled or the deadline. */
+/* Waits for an event (SCHEDOP_block, or sti; hlt when events interrupt)
+ * until one is handled or the deadline (0: none) passes. The deadline
+ * uses the singleshot timer, so the caller's VIRQ_TIMER must be bound
+ * (timer_port()) for it to end the wait. */
 void block_until(uint64_t deadline_ns);
-/* Delivery mode of event upcalls. */
+/* Evaluates cond, waiting for events between tries (1 ms steps), until it
+ * holds or timeout_ns passes; the value is the last cond. */
+#define WAIT_FOR(cond, timeout_ns)                                             \
+	({                                                                     \
+		uint64_t end_ = xen_now() + (timeout_ns);                      \
+		bool ok_;                                                      \
+		timer_port();                                                  \
+		while (!(ok_ = (cond))) {                                      \
+			uint64_t now_ = xen_now();                             \
+			if (now_ >= end_)                                      \
+				break;                                         \
+			block_until(now_ + 1000000 < end_ ? now_ + 1000000     \
+							  : end_);             \
+		}                                                              \
+		ok_;                                                           \
+	})
+/* Delivery mode of event upcalls, per vCPU. */
 enum upcall_mode { UPCALL_POLL, UPCALL_CALLBACK, UPCALL_LAPIC };
+/* Sets the calling vCPU's mode. UPCALL_CALLBACK and UPCALL_POLL set the
+ * domain-wide HVM_PARAM_CALLBACK_IRQ; UPCALL_LAPIC enables the x2APIC and
+ * names this vCPU's upcall vector (for good: Xen has no way back). */
 int events_set_mode(enum upcall_mode mode);
+enum upcall_mode events_mode(void);
+void lapic_enable(void);
 void lapic_eoi(void);
-extern enum upcall_mode upcall_mode;
 
 /* gnttab.c */
 struct gnttab_copy;

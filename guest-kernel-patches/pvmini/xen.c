@@ -43,6 +43,11 @@ long hypercall_raw(unsigned long nr, unsigned long a1, unsigned long a2,
 	return ret;
 }
 
+long vcpu_op(unsigned int cmd, unsigned int vcpu, void *arg)
+{
+	return HYPERCALL3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
 void console_write(const char *s, size_t n)
 {
 	HYPERCALL3(__HYPERVISOR_console_io, CONSOLEIO_write, n, s);

@@ -1,3 +1,5 @@
+// fuzz-sources: toolstack/libpvtool/cfg*.c toolstack/libpvtool/domcfg.c
+// fuzz-seeds: docs/examples
 /*
  * libFuzzer target for the domain configuration reader.
  *

@@ -1,3 +1,5 @@
+// fuzz-sources: xen-core/boot/elf.c
+// fuzz-seeds: $BUILD/guests
 /*
  * libFuzzer target for the PVH kernel ELF parser/loader: any input must
  * either be rejected with a reason or parse into an elf_info that keeps

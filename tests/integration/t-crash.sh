@@ -22,4 +22,10 @@ grep -q "domain crashed: triple fault" t.cfg.out || die "no crash note on the co
 "$PVCTL" destroy triple
 wait_until 5 no_domains || die "destroy did not remove the preserved domain"
 grep -q "crashed: triple fault" "$PVHV_RUNDIR/pvhv.log" || die "pvhv did not log it"
+# The last vCPU going down powers the domain off (Xen's rule).
+mkcfg l.cfg lastdown last-down
+boot l.cfg
+[ "$(cat l.cfg.rc)" = 0 ] || die "last vCPU down: pvctl exited $(cat l.cfg.rc)"
+grep -q "(lastdown) shut down (poweroff)" "$PVHV_RUNDIR/pvhv.log" ||
+	die "last vCPU down did not power off"
 pvhv_alive || die "pvhv died"

@@ -88,7 +88,7 @@ static void test_every_key(void)
 		 "on_reboot = \"destroy\"\n"
 		 "on_crash = \"restart\"\n"
 		 "on_watchdog = \"restart\"\n"
-		 "max_event_channels = 4096\n"
+		 "max_event_channels = 4095\n"
 		 "max_grant_frames = 32\n"
 		 "uuid = \"6B4A2C52-1F0E-4c1b-9A5D-0123456789AB\"\n");
 	CU_ASSERT_STRING_EQUAL(dc.name, "web-01.example_a");
@@ -103,7 +103,7 @@ static void test_every_key(void)
 	CU_ASSERT_EQUAL(dc.on_reboot, PVTOOL_ACTION_DESTROY);
 	CU_ASSERT_EQUAL(dc.on_crash, PVTOOL_ACTION_RESTART);
 	CU_ASSERT_EQUAL(dc.on_watchdog, PVTOOL_ACTION_RESTART);
-	CU_ASSERT_EQUAL(dc.max_event_channels, 4096);
+	CU_ASSERT_EQUAL(dc.max_event_channels, 4095);
 	CU_ASSERT_EQUAL(dc.max_grant_frames, 32);
 	CU_ASSERT_STRING_EQUAL(dc.uuid, "6b4a2c52-1f0e-4c1b-9a5d-0123456789ab");
 }
@@ -651,10 +651,10 @@ static const struct {
     {MIN_CFG "vcpus = 4\nmaxvcpus = 2\n",
      "t.cfg:4: maxvcpus: 2 is less than vcpus (4)"},
     {MIN_CFG "max_event_channels = 0\n", "t.cfg:3: max_event_channels: "
-					 "must be between 1 and 4096, got "
+					 "must be between 1 and 4095, got "
 					 "0"},
     {MIN_CFG "max_event_channels = 4097\n",
-     "t.cfg:3: max_event_channels: must be between 1 and 4096, got 4097"},
+     "t.cfg:3: max_event_channels: must be between 1 and 4095, got 4097"},
     {MIN_CFG "max_grant_frames = 65\n",
      "t.cfg:3: max_grant_frames: must be between 1 and 64, got 65"},
     {MIN_CFG "max_grant_frames = 0\n",

@@ -48,6 +48,7 @@ static int follow_start(struct pvctrl *c, uint32_t domid, bool history,
 int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history, bool unpause)
 {
 	const char *reason = NULL;
+	bool restarting = false;
 	int status = 1;
 
 	if (follow_start(c, domid, history, unpause) < 0)
@@ -56,8 +57,18 @@ int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history, bool unpause)
 		struct pvctrl_msg m;
 		const char *ev;
 		uint64_t id = 0;
-		int rc = pvctrl_next(c, &m, -1);
+		/* After a restart's "destroyed", "restarted" follows at once
+		 * unless building the new domain failed. */
+		int rc = pvctrl_next(c, &m, restarting ? 10000 : -1);
 
+		if (rc == -ETIMEDOUT) {
+			fprintf(stderr,
+				"\npvctl: domain %u did not come back "
+				"after its restart\n",
+				domid);
+			free((void *)reason);
+			return 1;
+		}
 		if (rc < 0) {
 			fprintf(stderr, "\npvctl: lost pvhv: %s\n",
 				strerror(-rc));
@@ -78,6 +89,7 @@ int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history, bool unpause)
 					    ? json_str(m.json, "reason")
 					    : "?");
 			status = reason && !strcmp(reason, "poweroff") ? 0 : 1;
+			restarting = act && !strcmp(act, "restart");
 			if (act && !strcmp(act, "preserve")) {
 				pvctrl_msg_free(&m);
 				break;
@@ -86,14 +98,19 @@ int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history, bool unpause)
 			uint64_t old = 0;
 
 			json_u64(m.json, "old_domid", &old);
-			if (old == domid) {
+			if (old == domid || id == domid) {
 				fprintf(stderr,
 					"\npvctl: domain restarted as "
 					"id %llu\n",
 					(unsigned long long)id);
 				domid = (uint32_t)id;
+				restarting = false;
+				free((void *)reason);
+				reason = NULL;
+				status = 1;
 			}
-		} else if (ev && id == domid && !strcmp(ev, "destroyed")) {
+		} else if (ev && id == domid && !strcmp(ev, "destroyed") &&
+			   !restarting) {
 			pvctrl_msg_free(&m);
 			break;
 		}

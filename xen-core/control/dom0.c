@@ -89,7 +89,7 @@ void control_domain_exception(void)
 void control_console_virq(void)
 {
 	if (dom0_ev.port)
-		evtchn_send_virq(&dom0_ev, 0, VIRQ_CONSOLE);
+		evtchn_send_virq(&dom0_ev, 0, VIRQ_CON_RING);
 }
 
 static void *doorbell_thread(void *arg)
@@ -229,7 +229,9 @@ int ctl_op_evtchn_alloc_unbound(struct ctl_req *r)
 	evtchn_port_t p;
 	int rc;
 
-	json_u64(r->req, "domid", &dom);
+	if (json_u64(r->req, "domid", &dom) == -EINVAL ||
+	    dom >= DOMID_FIRST_RESERVED)
+		return xen_err(r, -EINVAL, "domid");
 	if (json_u64(r->req, "remote", &remote) ||
 	    remote >= DOMID_FIRST_RESERVED)
 		return xen_err(r, -EINVAL, "remote");
@@ -324,7 +326,9 @@ int ctl_op_evtchn_status(struct ctl_req *r)
 	uint64_t dom = 0, p;
 	int rc;
 
-	json_u64(r->req, "domid", &dom);
+	if (json_u64(r->req, "domid", &dom) == -EINVAL ||
+	    dom >= DOMID_FIRST_RESERVED)
+		return xen_err(r, -EINVAL, "domid");
 	if (json_u64(r->req, "port", &p) || p > UINT32_MAX)
 		return xen_err(r, -EINVAL, "port");
 	pthread_rwlock_rdlock(&domains_lock);
@@ -434,12 +438,13 @@ int ctl_op_grant_map(struct ctl_req *r)
 		return xen_err(r, -EINVAL, "ref");
 	st = gnttab_pin(d, (grant_ref_t)ref, 0, !ro, &gfn);
 	if (st != GNTST_okay) {
-		snprintf(r->err, sizeof(r->err), "grant %llu of domain %u: %s",
+		snprintf(r->err, sizeof(r->err),
+			 "grant %llu of domain %u: %s (GNTST %d)",
 			 (unsigned long long)ref, d->domid,
 			 st == GNTST_permission_denied ? "not granted to dom0"
 			 : st == GNTST_bad_gntref ? "no such grant reference"
-						  : "cannot be used");
-		jg_i64(r->out, "gntst", st);
+						  : "cannot be used",
+			 st);
 		return -EACCES;
 	}
 	if (!gnttab_frame_ptr(d, gfn) || reply_frame(r, d, gfn << PAGE_SHIFT)) {

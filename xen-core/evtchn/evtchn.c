@@ -465,13 +465,15 @@ int evtchn_unmask(struct evtchn_domain *ev, evtchn_port_t port)
 {
 	struct shared_info *si;
 	struct vcpu_info *vi;
-	uint64_t bit = bit_of(port), sel = 1ull << (port / BITS_PER_WORD);
-	uint64_t old;
+	uint64_t bit, sel, old;
 
 	if (!port_valid(ev, port))
 		return -XEN_EINVAL;
 	if (!ev->hooks->shared_info)
 		return 0;
+	/* Only now: a guest's port may be any 32-bit value. */
+	bit = bit_of(port);
+	sel = 1ull << (port / BITS_PER_WORD);
 	pthread_mutex_lock(&ev->lock);
 	si = ev->hooks->shared_info(ev);
 	old = __atomic_fetch_and(word_of(si->evtchn_mask, port), ~bit,

@@ -24,6 +24,8 @@ int gnttab_init(struct gnttab *gt, uint32_t max_frames)
 	pthread_mutex_init(&gt->lock, NULL);
 	gt->max_frames = max_frames;
 	gt->nr_frames = 1; /* Xen starts every table with one frame */
+	for (uint32_t i = 0; i < GNTTAB_MAX_FRAMES; i++)
+		gt->frame_gpa[i] = GPA_NONE;
 	return 0;
 }
 
@@ -72,7 +74,7 @@ int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn)
 	if (idx >= gt->max_frames || gfn >> (64 - PAGE_SHIFT))
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&gt->lock);
-	if (gt->frame_gpa[i] == gpa && gpa) {
+	if (gt->frame_gpa[i] == gpa) {
 		pthread_mutex_unlock(&gt->lock);
 		return 0;
 	}
@@ -102,12 +104,12 @@ int gnttab_unmap_frame(struct domain *d, uint64_t gfn)
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&gt->lock);
-	for (uint32_t i = 0; gpa && i < gt->max_frames; i++) {
+	for (uint32_t i = 0; i < gt->max_frames; i++) {
 		if (gt->frame_gpa[i] != gpa)
 			continue;
 		/* Back to pvhv's own page (dropping a hole mapping). */
-		frame_move(d, i, guestmem_pool_page(&d->mem, POOL_GRANT(i)), 0,
-			   false);
+		frame_move(d, i, guestmem_pool_page(&d->mem, POOL_GRANT(i)),
+			   GPA_NONE, false);
 		rc = 0;
 		break;
 	}

@@ -23,7 +23,7 @@ static int64_t ev_alloc_unbound(struct vcpu *v, uint64_t arg)
 
 	if (rc)
 		return rc;
-	rc = hcall_self_only(v, x.dom);
+	rc = hcall_self_only_locked(v, x.dom);
 	if (rc)
 		return rc;
 	if (x.remote_dom == DOMID_SELF)
@@ -87,7 +87,7 @@ static int64_t ev_status(struct vcpu *v, uint64_t arg)
 
 	if (rc)
 		return rc;
-	rc = hcall_self_only(v, x.dom);
+	rc = hcall_self_only_locked(v, x.dom);
 	if (rc)
 		return rc;
 	rc = evtchn_status(&v->d->ev, x.port, &x);
@@ -142,7 +142,7 @@ static int64_t ev_dispatch(struct vcpu *v, uint64_t cmd, uint64_t arg)
 		int rc = copy_from_guest(v, &x, arg, sizeof(x));
 
 		if (!rc)
-			rc = hcall_self_only(v, x.dom);
+			rc = hcall_self_only_locked(v, x.dom);
 		return rc ? rc : evtchn_reset(&v->d->ev);
 	}
 	case EVTCHNOP_set_priority: {

@@ -24,8 +24,8 @@ static int64_t gt_setup_table(struct vcpu *v, uint64_t uop)
 	if (rc)
 		return rc;
 	op.status = GNTST_okay;
-	if (hcall_self_only(v, op.dom))
-		op.status = hcall_self_only(v, op.dom) == -XEN_ESRCH
+	if (hcall_self_only_locked(v, op.dom))
+		op.status = hcall_self_only_locked(v, op.dom) == -XEN_ESRCH
 				? GNTST_bad_domain
 				: GNTST_permission_denied;
 	else if (op.nr_frames > gt->max_frames)
@@ -35,7 +35,7 @@ static int64_t gt_setup_table(struct vcpu *v, uint64_t uop)
 		if (op.nr_frames > gt->nr_frames)
 			gt->nr_frames = op.nr_frames;
 		for (uint32_t i = 0; i < op.nr_frames && rc == 0; i++) {
-			uint64_t gfn = gt->frame_gpa[i]
+			uint64_t gfn = gt->frame_gpa[i] != GPA_NONE
 					   ? gt->frame_gpa[i] >> PAGE_SHIFT
 					   : INVALID_GFN;
 
@@ -56,7 +56,7 @@ static int64_t gt_query_size(struct vcpu *v, uint64_t uop)
 
 	if (rc)
 		return rc;
-	rc = hcall_self_only(v, op.dom);
+	rc = hcall_self_only_locked(v, op.dom);
 	op.status = rc == 0	       ? GNTST_okay
 		    : rc == -XEN_ESRCH ? GNTST_bad_domain
 				       : GNTST_permission_denied;
@@ -75,8 +75,11 @@ static int64_t gt_set_version(struct vcpu *v, uint64_t uop)
 
 	if (rc)
 		return rc;
-	/* Only version 1 exists in pvhv (Xen built with max version 1). */
-	if (op.version != 1)
+	/* Only version 1 exists in pvhv; Xen with max version 1 answers a
+	 * request for 2 with -ENOSYS (and anything else with -EINVAL). */
+	if (op.version == 2)
+		ret = -XEN_ENOSYS;
+	else if (op.version != 1)
 		ret = -XEN_EINVAL;
 	op.version = 1;
 	rc = copy_to_guest(v, uop, &op, sizeof(op));
@@ -90,7 +93,7 @@ static int64_t gt_get_version(struct vcpu *v, uint64_t uop)
 
 	if (rc)
 		return rc;
-	rc = hcall_self_only(v, op.dom);
+	rc = hcall_self_only_locked(v, op.dom);
 	if (rc)
 		return rc;
 	op.version = 1;

@@ -111,7 +111,7 @@ static int64_t mem_remove_from_physmap(struct vcpu *v, uint64_t arg)
 	if (rc)
 		return rc;
 	gpa = x.gpfn << PAGE_SHIFT;
-	if (gpa && gpa == v->d->si_gpa) {
+	if (gpa == v->d->si_gpa) {
 		domain_unmap_shared_info(v->d);
 		return 0;
 	}

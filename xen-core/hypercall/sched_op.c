@@ -102,10 +102,21 @@ int64_t do_sched_op(struct vcpu *v, const uint64_t *a)
 	}
 }
 
+/* Timeouts this far ahead are taken as a guest's wrapped arithmetic and
+ * fire at once, as Xen does (2^50 ns, about 13 days). */
+#define TIMER_TOO_FAR (1ull << 50)
+
 int64_t do_set_timer_op(struct vcpu *v, const uint64_t *a)
 {
+	uint64_t t = a[0], now;
+
 	/* Absolute system time; 0 stops the timer; the past fires at once. */
-	v->sshot_deadline = a[0];
+	if (t) {
+		now = pvclock_now(&v->d->clock);
+		if ((int64_t)(t - now) > 0 && t - now >= TIMER_TOO_FAR)
+			t = now;
+	}
+	v->sshot_deadline = t;
 	vcpu_timer_update(v);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <pvabi/errno.h>
+#include <pvabi/sched.h>
 #include <pvabi/vcpu.h>
 #include <pvhv/domain.h>
 #include <pvhv/exits.h>
@@ -12,7 +13,7 @@
 #define PERIOD_MIN_NS 1000000ull
 #define PERIOD_MAX_NS (1ull << 62)
 
-static int64_t vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
+static int64_t vcpu_initialise_op(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
 	struct vcpu_hvm_context ctx;
 	int rc = copy_from_guest(v, &ctx, arg, sizeof(ctx));
@@ -21,26 +22,24 @@ static int64_t vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
 		return rc;
 	if (ctx.mode != VCPU_HVM_MODE_32B && ctx.mode != VCPU_HVM_MODE_64B)
 		return -XEN_EINVAL;
-	pthread_mutex_lock(&t->d->lock);
-	if (t->initialised || t->init_pending) {
-		pthread_mutex_unlock(&t->d->lock);
-		return -XEN_EEXIST;
-	}
-	t->init_ctx = ctx;
-	__atomic_store_n(&t->init_pending, true, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&t->d->lock);
-	/* The target's own thread loads the context (it may be waiting for
-	 * a SIPI inside KVM_RUN). */
-	vcpu_kick(t);
-	return 0;
+	if (ctx.pad)
+		return -XEN_EINVAL; /* as Xen */
+	if (t == v)
+		return -XEN_EEXIST; /* running, so initialised */
+	return vcpu_initialise(t, &ctx);
 }
 
 static int64_t vcpu_up(struct vcpu *t)
 {
-	if (!t->initialised &&
-	    !__atomic_load_n(&t->init_pending, __ATOMIC_ACQUIRE))
+	struct domain *d = t->d;
+
+	pthread_mutex_lock(&d->lock);
+	if (!t->initialised) {
+		pthread_mutex_unlock(&d->lock);
 		return -XEN_EINVAL;
+	}
 	__atomic_store_n(&t->down, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
 	vcpu_kick(t);
 	return 0;
 }
@@ -53,10 +52,14 @@ static int64_t vcpu_down(struct vcpu *t)
 	pthread_mutex_lock(&d->lock);
 	for (uint32_t i = 0; i < d->nr_vcpus; i++)
 		up += !d->vcpus[i]->down;
-	/* The last running vCPU cannot go down (it could never come back). */
+	/* The last running vCPU going down powers the domain off, as in
+	 * Xen (nothing could ever bring a vCPU back up). */
 	if (up <= 1 && !t->down) {
 		pthread_mutex_unlock(&d->lock);
-		return -XEN_EINVAL;
+		log_info("vcpu", "d%u: last vCPU went down: powering off",
+			 d->domid);
+		domain_shutdown(d, SHUTDOWN_poweroff);
+		return 0;
 	}
 	__atomic_store_n(&t->down, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->lock);
@@ -66,13 +69,9 @@ static int64_t vcpu_down(struct vcpu *t)
 
 static int64_t vcpu_runstate_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
-	struct vcpu_runstate_info info = {0};
+	struct vcpu_runstate_info info;
 
-	pthread_mutex_lock(&t->d->lock);
-	info.state = (uint32_t)t->runstate;
-	info.state_entry_time = t->runstate_entry;
-	memcpy(info.time, t->runstate_time, sizeof(info.time));
-	pthread_mutex_unlock(&t->d->lock);
+	vcpu_runstate_get(t, &info);
 	return copy_to_guest(v, arg, &info, sizeof(info));
 }
 
@@ -85,8 +84,9 @@ static int64_t vcpu_periodic(struct vcpu *v, struct vcpu *t, uint64_t arg)
 		return rc;
 	if (p.period_ns < PERIOD_MIN_NS || p.period_ns > PERIOD_MAX_NS)
 		return -XEN_EINVAL;
-	t->periodic_next = 0; /* owner restarts from now */
+	/* t may be another vCPU, running: its thread restarts the period. */
 	__atomic_store_n(&t->periodic_period, p.period_ns, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->periodic_restart, true, __ATOMIC_RELEASE);
 	vcpu_timer_update(t);
 	return 0;
 }
@@ -129,7 +129,7 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t *a)
 	t = v->d->vcpus[id];
 	switch (cmd) {
 	case VCPUOP_initialise:
-		return vcpu_initialise(v, t, arg);
+		return vcpu_initialise_op(v, t, arg);
 	case VCPUOP_up:
 		return vcpu_up(t);
 	case VCPUOP_down:
@@ -144,7 +144,7 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t *a)
 
 		if (rc)
 			return rc;
-		t->runstate_gva = r.addr.v;
+		__atomic_store_n(&t->runstate_gva, r.addr.v, __ATOMIC_RELEASE);
 		if (t == v)
 			vcpu_runstate_publish(v);
 		return 0;
@@ -153,6 +153,7 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t *a)
 		return vcpu_periodic(v, t, arg);
 	case VCPUOP_stop_periodic_timer:
 		__atomic_store_n(&t->periodic_period, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->periodic_restart, true, __ATOMIC_RELEASE);
 		vcpu_timer_update(t);
 		return 0;
 	case VCPUOP_set_singleshot_timer:

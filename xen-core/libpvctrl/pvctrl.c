@@ -55,7 +55,7 @@ static int try_connect(const char *rundir, int *fd)
 	return 0;
 }
 
-/* pvhv next to this program, else $PVHV_BIN, else "pvhv" (PATH). */
+/* $PVHV_BIN if set, else pvhv next to this program, else "pvhv" (PATH). */
 static void find_pvhv(char *path, size_t len)
 {
 	const char *env = getenv("PVHV_BIN");

@@ -14,10 +14,6 @@
 #include <pvabi/pvhv.h>
 #include <pvhv/guestmem.h>
 
-/* Guest-physical addresses pvhv accepts: 40 bits (1 TiB), well inside
- * what every x86-64 host supports. */
-#define GM_PHYS_LIMIT (1ull << 40)
-
 static int gm_add(struct guest_mem *gm, gpa_t gpa, uint64_t size, uint64_t off,
 		  enum gm_kind kind)
 {

@@ -28,17 +28,17 @@ void console_write(struct console *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
-	if (len > CONSOLE_HISTORY) {
-		/* Only the tail can survive anyway. */
-		p += len - CONSOLE_HISTORY;
-		pthread_mutex_lock(&c->lock);
-		c->head += len - CONSOLE_HISTORY;
-		pthread_mutex_unlock(&c->lock);
-		len = CONSOLE_HISTORY;
-	}
 	pthread_mutex_lock(&c->lock);
 	if (!c->first_write_ns && len)
 		c->first_write_ns = now_ns();
+	if (len > CONSOLE_HISTORY) {
+		/* Only the tail can survive anyway. Skipped under the same
+		 * lock as the copy, or a reader would see the head move over
+		 * bytes not written yet. */
+		p += len - CONSOLE_HISTORY;
+		c->head += len - CONSOLE_HISTORY;
+		len = CONSOLE_HISTORY;
+	}
 	while (len) {
 		size_t at = c->head % CONSOLE_HISTORY;
 		size_t n = MIN(len, CONSOLE_HISTORY - at);

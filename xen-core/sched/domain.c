@@ -14,6 +14,7 @@
 #include <pvabi/errno.h>
 #include <pvabi/pvhv.h>
 #include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
 #include <pvhv/control.h>
 #include <pvhv/cpuid.h>
 #include <pvhv/domain.h>
@@ -46,12 +47,22 @@ const char *dom_action_name(enum dom_action a)
 	}
 }
 
-struct domain *domain_lookup(uint32_t domid)
+/* Any domain holding the id, built or still being built. */
+static struct domain *domain_find(uint32_t domid)
 {
 	for (struct domain *d = domains; d; d = d->next)
 		if (d->domid == domid)
 			return d;
 	return NULL;
+}
+
+/* Only fully built domains: one being built has its id reserved but its
+ * event-channel and grant tables are not ready for other domains. */
+struct domain *domain_lookup(uint32_t domid)
+{
+	struct domain *d = domain_find(domid);
+
+	return d && d->built ? d : NULL;
 }
 
 static struct evtchn_domain *lookup_evtchn(uint16_t domid)
@@ -69,6 +80,13 @@ void domain_foreach(void (*fn)(struct domain *d, void *arg), void *arg)
 	pthread_rwlock_unlock(&domains_lock);
 }
 
+int hcall_self_only_locked(struct vcpu *v, uint16_t domid)
+{
+	if (domid == DOMID_SELF || domid == v->d->domid)
+		return 0;
+	return domain_lookup(domid) || domid == 0 ? -XEN_EPERM : -XEN_ESRCH;
+}
+
 int hcall_self_only(struct vcpu *v, uint16_t domid)
 {
 	int rc;
@@ -76,7 +94,7 @@ int hcall_self_only(struct vcpu *v, uint16_t domid)
 	if (domid == DOMID_SELF || domid == v->d->domid)
 		return 0;
 	pthread_rwlock_rdlock(&domains_lock);
-	rc = domain_lookup(domid) || domid == 0 ? -XEN_EPERM : -XEN_ESRCH;
+	rc = hcall_self_only_locked(v, domid);
 	pthread_rwlock_unlock(&domains_lock);
 	return rc;
 }
@@ -265,11 +283,14 @@ static int vcpu_create(struct domain *d, uint32_t id)
 	v->d = d;
 	v->id = id;
 	v->fd = -1;
+	pthread_mutex_init(&v->runstate_lock, NULL);
+	v->runstate = RUNSTATE_offline;
 	v->down = id != 0;
 	v->initialised = id == 0;
 	v->vi = id < XEN_LEGACY_MAX_VCPUS
 		    ? &((struct shared_info *)d->si_own)->vcpu_info[id]
 		    : &v->dummy_vi;
+	v->vi_gpa = GPA_NONE;
 	rc = kvm_vcpu_create(d->vmfd, id, &v->fd, &v->run);
 	if (rc < 0)
 		return rc;
@@ -312,6 +333,7 @@ static int domain_alloc(const struct dom_config *cfg, struct domain **out)
 		return -ENOMEM;
 	memset(d->si_own, 0, PAGE_SIZE);
 	d->si = d->si_own;
+	d->si_gpa = GPA_NONE;
 	return console_init(&d->cons);
 }
 
@@ -323,6 +345,7 @@ static void domain_free(struct domain *d)
 		if (!v)
 			continue;
 		kvm_vcpu_close(v->fd, v->run);
+		pthread_mutex_destroy(&v->runstate_lock);
 		free(v);
 	}
 	if (d->ev.port)
@@ -350,7 +373,7 @@ static uint32_t domid_alloc(void)
 
 		if (next_domid >= DOMID_FIRST_RESERVED)
 			next_domid = 1;
-		if (!domain_lookup(id))
+		if (!domain_find(id))
 			return id;
 	}
 	return 0;
@@ -485,7 +508,9 @@ int domain_create(const struct dom_config *cfg, struct domain **out, char *why,
 		domain_destroy(d);
 		return rc;
 	}
-	d->built = true;
+	pthread_rwlock_wrlock(&domains_lock);
+	d->built = true; /* now visible to lookups */
+	pthread_rwlock_unlock(&domains_lock);
 	control_domain_created(d);
 	log_info("domain", "d%u (%s) built: %llu MiB, %u vCPUs", d->domid,
 		 d->cfg.name, (unsigned long long)d->cfg.memory_mib,
@@ -514,10 +539,7 @@ void domain_destroy(struct domain *d)
 {
 	domain_unlink(d);
 	__atomic_store_n(&d->state, DOM_DYING, __ATOMIC_RELEASE);
-	domain_kick_all(d);
-	for (uint32_t i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i] && d->vcpus[i]->thread_started)
-			pthread_join(d->vcpus[i]->thread, NULL);
+	vcpu_stop_threads(d);
 	control_domain_gone(d);
 	/* Peers' ports turn unbound; they may be looking us up right now. */
 	pthread_rwlock_rdlock(&domains_lock);
@@ -547,6 +569,12 @@ static enum dom_action domain_action_for(struct domain *d, uint32_t code)
 /* A restart that keeps failing within a second stops being restarted. */
 #define RESTART_STORM 10
 
+static bool restart_storm(struct domain *d)
+{
+	return now_ns() - d->created_ns < 1000000000ull &&
+	       d->restarts + 1 >= RESTART_STORM;
+}
+
 static void domain_restart(struct domain *d)
 {
 	struct dom_config cfg = d->cfg;
@@ -556,14 +584,6 @@ static void domain_restart(struct domain *d)
 	char why[256];
 	int rc;
 
-	if (fast && restarts >= RESTART_STORM) {
-		log_err("domain",
-			"d%u (%s) restarted %u times in quick "
-			"succession: destroying it instead",
-			old, cfg.name, restarts);
-		domain_destroy(d);
-		return;
-	}
 	cfg.cmdline = strdup(d->cfg.cmdline);
 	cfg.kernel_fd = dup(d->cfg.kernel_fd);
 	cfg.ramdisk_fd = d->cfg.ramdisk_fd >= 0 ? dup(d->cfg.ramdisk_fd) : -1;
@@ -587,6 +607,14 @@ static void domain_act(struct domain *d)
 {
 	uint32_t code = d->shutdown_code;
 	enum dom_action act = domain_action_for(d, code);
+
+	if (act == DOM_ACTION_RESTART && restart_storm(d)) {
+		log_err("domain",
+			"d%u (%s) restarted %u times in quick "
+			"succession: destroying it instead",
+			d->domid, d->cfg.name, d->restarts + 1);
+		act = DOM_ACTION_DESTROY;
+	}
 
 	log_info("domain", "d%u (%s) shut down (%s): %s", d->domid, d->cfg.name,
 		 shutdown_reason_name(code), dom_action_name(act));

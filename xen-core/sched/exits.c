@@ -14,7 +14,10 @@
 #include <pvhv/guestcopy.h>
 #include <pvhv/kvm.h>
 
-#define CR0_PE (1ull << 0)
+#define CR0_PE	 (1ull << 0)
+#define CR0_PG	 (1ull << 31)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
 
 static uint64_t vcpu_rip(struct vcpu *v)
 {
@@ -165,14 +168,28 @@ static void exit_mmio(struct vcpu *v)
 
 /* ------------------------------------------------------------ fatal */
 
+static const char *vcpu_mode_name(const struct kvm_sregs *s)
+{
+	if (!(s->cr0 & CR0_PE))
+		return "real mode";
+	if (s->efer & EFER_LMA)
+		return s->cs.l ? "64-bit mode" : "compatibility mode";
+	return s->cs.db ? "32-bit protected mode" : "16-bit protected mode";
+}
+
 static void exit_internal_error(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-	char why[160];
+	const struct kvm_sregs *s = &run->s.regs.sregs;
+	char why[192];
 	int n;
 
-	n = snprintf(why, sizeof(why), "KVM internal error %u at rip %#llx",
-		     run->internal.suberror, (unsigned long long)vcpu_rip(v));
+	/* The mode and CS say where rip is (an AP's real-mode trampoline
+	 * runs at CS:IP with a small rip). */
+	n = snprintf(why, sizeof(why),
+		     "KVM internal error %u in %s at %04x:%#llx",
+		     run->internal.suberror, vcpu_mode_name(s), s->cs.selector,
+		     (unsigned long long)vcpu_rip(v));
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 	    (run->emulation_failure.flags &
 	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
@@ -182,7 +199,7 @@ static void exit_internal_error(struct vcpu *v)
 			len = sizeof(run->emulation_failure.insn_bytes);
 		n += snprintf(why + n, sizeof(why) - (size_t)n,
 			      " (cannot emulate:");
-		for (unsigned int i = 0; i < len && i < 8 && n < 150; i++)
+		for (unsigned int i = 0; i < len && i < 8 && n < 180; i++)
 			n += snprintf(why + n, sizeof(why) - (size_t)n, " %02x",
 				      run->emulation_failure.insn_bytes[i]);
 		snprintf(why + n, sizeof(why) - (size_t)n, ")");
@@ -314,6 +331,10 @@ int vcpu_apply_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *c)
 		    .tr_ar = AR_TSS,
 		};
 	}
+	/* As Xen's arch_set_info_hvm_guest(): long mode is active when
+	 * enabled with paging on; guests may leave LMA out. */
+	if ((r.efer & EFER_LME) && (r.cr0 & CR0_PG))
+		r.efer |= EFER_LMA;
 	return kvm_vcpu_set_start_regs(v->fd, &r);
 }
 
@@ -322,14 +343,14 @@ int vcpu_apply_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *c)
 void vcpu_runstate_publish(struct vcpu *v)
 {
 	struct vcpu_runstate_info info;
-
 	bool flag =
 	    __atomic_load_n(&v->d->runstate_update_flag, __ATOMIC_ACQUIRE);
+	gva_t gva = __atomic_load_n(&v->runstate_gva, __ATOMIC_ACQUIRE);
 	uint64_t t;
 	const size_t at =
 	    __builtin_offsetof(struct vcpu_runstate_info, state_entry_time);
 
-	if (!v->runstate_gva || vcpu_current() != v)
+	if (!gva || vcpu_current() != v)
 		return;
 	info.state = (uint32_t)v->runstate;
 	info._pad0 = 0;
@@ -340,8 +361,9 @@ void vcpu_runstate_publish(struct vcpu *v)
 	t = v->runstate_entry;
 	if (flag)
 		info.state_entry_time |= XEN_RUNSTATE_UPDATE;
-	if (copy_to_guest(v, v->runstate_gva, &info, sizeof(info)) ||
+	if (copy_to_guest(v, gva, &info, sizeof(info)) ||
 	    (flag && (__atomic_thread_fence(__ATOMIC_SEQ_CST),
-		      copy_to_guest(v, v->runstate_gva + at, &t, sizeof(t)))))
-		v->runstate_gva = 0;
+		      copy_to_guest(v, gva + at, &t, sizeof(t)))))
+		__atomic_compare_exchange_n(&v->runstate_gva, &gva, 0, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }

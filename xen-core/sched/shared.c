@@ -64,7 +64,7 @@ static void repoint_legacy_vcpu_info(struct domain *d, struct shared_info *si)
 	for (uint32_t i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++) {
 		struct vcpu *v = d->vcpus[i];
 
-		if (v->vi_gpa)
+		if (v->vi_gpa != GPA_NONE)
 			continue;
 		__atomic_store_n(&v->vi, &si->vcpu_info[i], __ATOMIC_RELEASE);
 	}
@@ -143,7 +143,7 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 	publish_wallclock(d, si);
 	pthread_mutex_unlock(&d->ev.lock);
 	for (uint32_t i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
-		if (!d->vcpus[i]->vi_gpa)
+		if (d->vcpus[i]->vi_gpa == GPA_NONE)
 			vcpu_publish_time(d->vcpus[i]);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
@@ -152,7 +152,7 @@ int domain_map_shared_info(struct domain *d, uint64_t gfn)
 void domain_unmap_shared_info(struct domain *d)
 {
 	pthread_mutex_lock(&d->lock);
-	if (!d->si_gpa) {
+	if (d->si_gpa == GPA_NONE) {
 		pthread_mutex_unlock(&d->lock);
 		return;
 	}
@@ -162,7 +162,7 @@ void domain_unmap_shared_info(struct domain *d)
 		domain_remove_pool_page(d, d->si_gpa);
 	__atomic_store_n(&d->si, (struct shared_info *)d->si_own,
 			 __ATOMIC_RELEASE);
-	d->si_gpa = 0;
+	d->si_gpa = GPA_NONE;
 	d->si_in_pool = false;
 	repoint_legacy_vcpu_info(d, d->si);
 	pthread_mutex_unlock(&d->ev.lock);
@@ -184,7 +184,7 @@ int vcpu_register_vcpu_info(struct vcpu *v, uint64_t gfn, uint32_t offset)
 	if (!nvi)
 		return -XEN_EINVAL;
 	pthread_mutex_lock(&d->lock);
-	if (v->vi_gpa || (v != vcpu_current() && !v->down)) {
+	if (v->vi_gpa != GPA_NONE || (v != vcpu_current() && !v->down)) {
 		/* Once only; on yourself or on a vCPU that is down. */
 		pthread_mutex_unlock(&d->lock);
 		return -XEN_EINVAL;

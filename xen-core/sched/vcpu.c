@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <pvabi/errno.h>
 #include <pvabi/pvhv.h>
 #include <pvabi/vcpu.h>
 #include <pvabi/xen.h>
@@ -61,21 +62,42 @@ void vcpu_mark_events_pending(struct vcpu *v)
 
 /* ---------------------------------------------------------------- timers */
 
-static void vcpu_host_timer_arm(struct vcpu *v, uint64_t deadline_sys)
+/*
+ * Arms the host timer (CLOCK_MONOTONIC) for a deadline in guest system
+ * time (pvclock, which runs on the TSC). The two clocks drift apart (the
+ * TSC rate KVM reports is rounded: 2.4 ppm off on the machine this was
+ * measured on), so the deadline is converted as "now + what is left"
+ * rather than from the domain's start, and a timer that went off before
+ * its deadline (by pvclock) is armed again for the rest.
+ */
+static void vcpu_host_timer_arm(struct vcpu *v, uint64_t deadline_sys,
+				uint64_t now_sys)
 {
 	struct itimerspec its = {0};
-	uint64_t mono;
+	uint64_t mono_now, left, mono = 0;
 
 	if (!v->host_timer_ok)
 		return;
-	mono = deadline_sys ? pvclock_to_mono(&v->d->clock, deadline_sys) : 0;
-	if (mono == v->host_timer_armed)
-		return;
-	v->host_timer_armed = mono;
-	if (mono) {
+	if (!deadline_sys) {
+		if (!v->host_timer_armed)
+			return;
+	} else {
+		mono_now = now_ns();
+		if (deadline_sys == v->host_timer_deadline &&
+		    mono_now < v->host_timer_armed)
+			return; /* armed for it and still ahead */
+		/* Guests may name any time (~0 = never, in effect): clamp
+		 * rather than wrap into the past, which would fire at once,
+		 * over and over. */
+		left = deadline_sys > now_sys ? deadline_sys - now_sys : 0;
+		mono = left < (uint64_t)INT64_MAX - mono_now
+			   ? mono_now + left
+			   : (uint64_t)INT64_MAX;
 		its.it_value.tv_sec = (time_t)(mono / 1000000000u);
 		its.it_value.tv_nsec = (long)(mono % 1000000000u);
 	}
+	v->host_timer_deadline = deadline_sys;
+	v->host_timer_armed = mono;
 	timer_settime(v->host_timer, TIMER_ABSTIME, &its, NULL);
 }
 
@@ -84,14 +106,16 @@ static void vcpu_host_timer_arm(struct vcpu *v, uint64_t deadline_sys)
 static void vcpu_timers_run(struct vcpu *v)
 {
 	uint64_t sshot = v->sshot_deadline;
-	uint64_t period =
-	    __atomic_load_n(&v->periodic_period, __ATOMIC_ACQUIRE);
 	uint64_t poll = v->polling ? v->poll_deadline : 0;
-	uint64_t next = 0, now;
+	uint64_t period, next = 0, now;
 	bool fire = false;
 
+	/* A period set (or stopped) by any vCPU counts from now. */
+	if (__atomic_exchange_n(&v->periodic_restart, false, __ATOMIC_ACQ_REL))
+		v->periodic_next = 0;
+	period = __atomic_load_n(&v->periodic_period, __ATOMIC_ACQUIRE);
 	if (!sshot && !period && !poll) {
-		vcpu_host_timer_arm(v, 0);
+		vcpu_host_timer_arm(v, 0, 0);
 		return;
 	}
 	now = pvclock_now(&v->d->clock);
@@ -116,7 +140,7 @@ static void vcpu_timers_run(struct vcpu *v)
 		next = sshot;
 	if (poll && (!next || poll < next))
 		next = poll;
-	vcpu_host_timer_arm(v, next);
+	vcpu_host_timer_arm(v, next, now);
 }
 
 void vcpu_timer_update(struct vcpu *v)
@@ -151,6 +175,18 @@ static void vcpu_set_quiescent(struct vcpu *v, bool q)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* The thread leaves: nobody may wait for it any more. */
+static void vcpu_set_exited(struct vcpu *v)
+{
+	struct domain *d = v->d;
+
+	pthread_mutex_lock(&d->lock);
+	v->quiescent = true;
+	v->exited = true;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* Waits for a kick (state change, event or host timer). */
 static void vcpu_park(struct vcpu *v)
 {
@@ -167,61 +203,154 @@ static void vcpu_park(struct vcpu *v)
 
 static bool vcpu_poll_done(struct vcpu *v, uint64_t now)
 {
+	struct vcpu_info *vi = __atomic_load_n(&v->vi, __ATOMIC_ACQUIRE);
+	bool callback =
+	    __atomic_load_n(&v->upcall_vector, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&v->d->callback_vector, __ATOMIC_ACQUIRE);
+
+	/* As Xen's local_events_need_delivery(): an event interrupt the
+	 * guest would take now (a callback is set up and IF is on) ends the
+	 * poll too. */
+	if (callback && (v->run->s.regs.regs.rflags & (1u << 9)) &&
+	    __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+		return true;
 	for (uint32_t i = 0; i < v->poll_nr; i++)
 		if (evtchn_is_pending(&v->d->ev, v->poll_ports[i]))
 			return true;
 	return v->poll_deadline && now >= v->poll_deadline;
 }
 
-static void vcpu_load_init_ctx(struct vcpu *v)
+/*
+ * VCPUOP_initialise. Only a vCPU's own thread may touch its registers,
+ * and it may be waiting for a SIPI inside KVM_RUN, so the caller posts the
+ * context, kicks, and waits for the answer (Xen's initialise is
+ * synchronous too: the caller may call VCPUOP_up as soon as it returns,
+ * and learns about a context KVM refuses).
+ */
+int vcpu_initialise(struct vcpu *v, const struct vcpu_hvm_context *ctx)
+{
+	struct domain *d = v->d;
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (v->initialised || v->init_pending) {
+		pthread_mutex_unlock(&d->lock);
+		return -XEN_EEXIST;
+	}
+	v->init_ctx = *ctx;
+	__atomic_store_n(&v->init_pending, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	vcpu_kick(v);
+	pthread_mutex_lock(&d->lock);
+	while (v->init_pending && !v->exited)
+		pthread_cond_wait(&d->cond, &d->lock);
+	rc = v->init_pending ? -XEN_ESRCH : v->init_rc;
+	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* Has KVM left the wait-for-SIPI state (a SIPI from another vCPU)? */
+static bool vcpu_sipi_started(struct vcpu *v)
+{
+	uint32_t mp;
+
+	if (kvm_vcpu_get_mp_state(v->fd, &mp) < 0)
+		return false;
+	return mp != KVM_MP_STATE_UNINITIALIZED &&
+	       mp != KVM_MP_STATE_INIT_RECEIVED;
+}
+
+/* A never-initialised AP runs: another vCPU's INIT/SIPI started it. */
+static void vcpu_mark_sipi_started(struct vcpu *v)
+{
+	struct domain *d = v->d;
+	const struct kvm_sregs *s = &v->run->s.regs.sregs;
+
+	pthread_mutex_lock(&d->lock);
+	v->initialised = true;
+	__atomic_store_n(&v->down, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->lock);
+	log_info("vcpu",
+		 "d%uv%u: started by INIT/SIPI (now at %04x:%#llx, "
+		 "cr0 %#llx)",
+		 d->domid, v->id, s->cs.selector,
+		 (unsigned long long)v->run->s.regs.regs.rip,
+		 (unsigned long long)s->cr0);
+}
+
+/* On the vCPU's thread: answers a waiting VCPUOP_initialise. */
+static void vcpu_serve_initialise(struct vcpu *v)
 {
 	struct domain *d = v->d;
 	struct vcpu_hvm_context ctx;
+	bool sipi;
 	int rc;
 
 	pthread_mutex_lock(&d->lock);
 	ctx = v->init_ctx;
-	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->lock);
-	rc = vcpu_apply_hvm_context(v, &ctx);
-	if (rc < 0) {
-		domain_crash(v, "cannot load the VCPUOP_initialise context");
-		return;
+	/* Started by INIT/SIPI meanwhile (maybe noticed already, after
+	 * KVM_RUN): the context must not be loaded over the running AP. */
+	sipi = !v->initialised && vcpu_sipi_started(v);
+	if (v->initialised || sipi) {
+		rc = -XEN_EEXIST;
+	} else {
+		rc = vcpu_apply_hvm_context(v, &ctx);
+		if (rc == 0)
+			rc =
+			    kvm_vcpu_set_mp_state(v->fd, KVM_MP_STATE_RUNNABLE);
+		if (rc < 0) {
+			vlog_ratelimited(v, LOG_WARN, "vcpu",
+					 "VCPUOP_initialise context refused "
+					 "by KVM (%s): -EINVAL",
+					 strerror(-rc));
+			rc = -XEN_EINVAL;
+		}
 	}
-	kvm_vcpu_set_mp_state(v->fd, KVM_MP_STATE_RUNNABLE);
-	v->initialised = true;
+	if (sipi)
+		vcpu_mark_sipi_started(v);
+	pthread_mutex_lock(&d->lock);
+	if (rc == 0)
+		v->initialised = true;
+	v->init_rc = rc;
+	__atomic_store_n(&v->init_pending, false, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
 }
 
-/* Why the vCPU cannot enter the guest now, or NULL if it can. */
-static const char *vcpu_not_runnable(struct vcpu *v)
+/*
+ * Whether the vCPU can enter the guest now: RUNSTATE_running if it can,
+ * else the runstate it waits in (as Xen: blocked while it waits for an
+ * event, offline while it is down, paused or shut down).
+ */
+static int vcpu_wait_state(struct vcpu *v)
 {
 	struct domain *d = v->d;
 
 	if (__atomic_load_n(&d->pause_count, __ATOMIC_ACQUIRE))
-		return "paused";
+		return RUNSTATE_offline;
 	if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOM_RUNNING)
-		return "shut down";
-	if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE))
-		vcpu_load_init_ctx(v);
+		return RUNSTATE_offline;
 	/* Down but never initialised: wait for INIT/SIPI inside KVM. */
 	if (__atomic_load_n(&v->down, __ATOMIC_ACQUIRE) && v->initialised)
-		return "down";
+		return RUNSTATE_offline;
 	if (v->blocked) {
 		struct vcpu_info *vi =
 		    __atomic_load_n(&v->vi, __ATOMIC_ACQUIRE);
 
 		if (!__atomic_load_n(&vi->evtchn_upcall_pending,
 				     __ATOMIC_ACQUIRE))
-			return "blocked";
+			return RUNSTATE_blocked;
 		__atomic_store_n(&v->blocked, false, __ATOMIC_RELEASE);
 	}
 	if (v->polling) {
 		if (!vcpu_poll_done(v, pvclock_now(&d->clock)))
-			return "polling";
+			return RUNSTATE_blocked;
 		__atomic_store_n(&v->polling, false, __ATOMIC_RELEASE);
 		v->poll_deadline = 0;
 	}
-	return NULL;
+	return RUNSTATE_running;
 }
 
 /* ------------------------------------------------------- legacy callback */
@@ -257,16 +386,35 @@ static void vcpu_inject_callback(struct vcpu *v)
 
 /* ---------------------------------------------------------------- thread */
 
+/* Changes the vCPU's runstate; on its own thread only. */
 static void vcpu_runstate(struct vcpu *v, int state)
 {
-	uint64_t now = pvclock_now(&v->d->clock);
+	uint64_t now;
 
 	if (v->runstate == state)
 		return;
+	now = pvclock_now(&v->d->clock);
+	pthread_mutex_lock(&v->runstate_lock);
 	v->runstate_time[v->runstate] += now - v->runstate_entry;
 	v->runstate_entry = now;
 	v->runstate = state;
+	pthread_mutex_unlock(&v->runstate_lock);
 	vcpu_runstate_publish(v);
+}
+
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
+{
+	uint64_t now = pvclock_now(&v->d->clock);
+
+	pthread_mutex_lock(&v->runstate_lock);
+	info->state = v->runstate;
+	info->_pad0 = 0;
+	info->state_entry_time = v->runstate_entry;
+	memcpy(info->time, v->runstate_time, sizeof(info->time));
+	/* As Xen's vcpu_runstate_get(): the current state counts up to now. */
+	if (now > v->runstate_entry)
+		info->time[v->runstate] += now - v->runstate_entry;
+	pthread_mutex_unlock(&v->runstate_lock);
 }
 
 static void vcpu_loop(struct vcpu *v)
@@ -275,22 +423,28 @@ static void vcpu_loop(struct vcpu *v)
 	int rc;
 
 	for (;;) {
-		const char *why;
+		int state;
 
 		__atomic_store_n(&v->kick_pending, 0, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOM_DYING)
 			return;
+		/* Even while paused: the caller waits for the answer. */
+		if (__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE))
+			vcpu_serve_initialise(v);
 		vcpu_timers_run(v);
-		why = vcpu_not_runnable(v);
-		if (why) {
-			vcpu_runstate(v, v->down ? RUNSTATE_offline
-						 : RUNSTATE_blocked);
+		state = vcpu_wait_state(v);
+		if (state != RUNSTATE_running) {
+			vcpu_runstate(v, state);
 			vcpu_park(v);
 			continue;
 		}
-		vcpu_runstate(v, RUNSTATE_running);
+		/* An AP that waits for INIT/SIPI inside KVM is offline. */
+		vcpu_runstate(v, v->initialised ? RUNSTATE_running
+						: RUNSTATE_offline);
 		vcpu_inject_callback(v);
 		rc = kvm_vcpu_run(v->fd);
+		if (!v->initialised && (rc == 0 || vcpu_sipi_started(v)))
+			vcpu_mark_sipi_started(v);
 		if (rc == -EINTR || rc == -EAGAIN) {
 			vcpu_eat_kicks();
 			continue;
@@ -302,11 +456,6 @@ static void vcpu_loop(struct vcpu *v)
 			continue;
 		}
 		v->nr_exits++;
-		if (!v->initialised) {
-			/* Started by INIT/SIPI from another vCPU. */
-			v->initialised = true;
-			__atomic_store_n(&v->down, false, __ATOMIC_RELEASE);
-		}
 		vcpu_handle_exit(v);
 	}
 }
@@ -323,6 +472,7 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&run_mask, SIG_VCPU_KICK);
 	if (kvm_vcpu_set_signal_mask(v->fd, &run_mask) < 0) {
 		domain_crash(v, "KVM_SET_SIGNAL_MASK failed");
+		vcpu_set_exited(v);
 		return NULL;
 	}
 	sev.sigev_notify = SIGEV_THREAD_ID;
@@ -334,12 +484,10 @@ static void *vcpu_thread(void *arg)
 		log_err("vcpu", "d%uv%u: timer_create: %s", v->d->domid, v->id,
 			strerror(errno));
 	v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	v->runstate = RUNSTATE_offline;
-	v->runstate_entry = pvclock_now(&v->d->clock);
 	vcpu_loop(v);
 	if (v->host_timer_ok)
 		timer_delete(v->host_timer);
-	vcpu_set_quiescent(v, true);
+	vcpu_set_exited(v);
 	return NULL;
 }
 
@@ -356,4 +504,25 @@ int vcpu_start_thread(struct vcpu *v)
 		return -rc;
 	__atomic_store_n(&v->thread_started, true, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void vcpu_stop_threads(struct domain *d)
+{
+	/* First every thread leaves its loop, then the joins: a thread that
+	 * still runs may kick any other (events, timers), and pthread_kill()
+	 * on a thread already joined is undefined. */
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_kick(d->vcpus[i]);
+	pthread_mutex_lock(&d->lock);
+	for (uint32_t i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		while (v && v->thread_started && !v->exited)
+			pthread_cond_wait(&d->cond, &d->lock);
+	}
+	pthread_mutex_unlock(&d->lock);
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] && d->vcpus[i]->thread_started)
+			pthread_join(d->vcpus[i]->thread, NULL);
 }

@@ -53,6 +53,9 @@ void log_msg(int level, const char *subsys, const char *fmt, ...)
 		     names[level < 0 || level > LOG_DEBUG ? 0 : level], subsys);
 	if (n < 0)
 		return;
+	/* The prefix alone may not fit (long program or subsystem name). */
+	if ((size_t)n > sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
 	va_start(ap, fmt);
 	m = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
 	va_end(ap);

@@ -103,13 +103,17 @@ int msg_recv(int sock, struct pv_msg *m)
 	do {
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
-	if (n <= 0) {
+	if (n < 0) {
 		free(buf);
-		if (n == 0)
-			return -EPIPE;
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	}
 	rc = take_fds(&mh, m);
+	/* 0 bytes: the peer closed, or sent an empty packet (the same to
+	 * recvmsg); with fds (or truncated ones) it was a packet. */
+	if (n == 0 && rc == 0 && m->nfds == 0) {
+		free(buf);
+		return -EPIPE;
+	}
 	if (rc == 0 &&
 	    ((size_t)n < sizeof(m->hdr) || (mh.msg_flags & MSG_TRUNC)))
 		rc = -EPROTO;

@@ -3,6 +3,7 @@
  * resets, pvhv crashes the domain), reboot, and spin (runs until
  * destroyed, printing a heartbeat). */
 #include <pvabi/sched.h>
+#include <pvabi/vcpu.h>
 
 #include "../pvmini.h"
 #include "tests.h"
@@ -30,6 +31,14 @@ void test_reboot(void)
 {
 	printf("pvmini: rebooting\n");
 	xen_shutdown(SHUTDOWN_reboot);
+}
+
+/* The only running vCPU goes down: Xen powers the domain off. */
+void test_last_down(void)
+{
+	printf("pvmini: taking the last vCPU down\n");
+	HYPERCALL3(__HYPERVISOR_vcpu_op, VCPUOP_down, smp_id(), 0);
+	test_fail("last-down", "still running after the last vCPU went down");
 }
 
 void test_spin(void)

@@ -18,6 +18,7 @@ void test_ud2(void);
 void test_triple(void);
 void test_reboot(void);
 void test_spin(void);
+void test_last_down(void);
 void test_cpuid(void);
 void test_legacy_io(void);
 void test_evtchn(void);
@@ -27,5 +28,9 @@ void test_evtchn_dom0(void);
 void test_hostile_evtchn(void);
 void test_gnttab(void);
 void test_hostile_gnttab(void);
+void test_ipi(void);
+void test_timer(void);
+void test_smp(void);
+void test_smp_native(void);
 
 #endif

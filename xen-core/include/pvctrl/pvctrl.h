@@ -26,8 +26,8 @@ const char *pvctrl_default_rundir(void);
 
 /*
  * Connects to pvhv in `rundir` (NULL: the default). With `autostart`, a
- * pvhv is started there when none answers (the pvhv binary next to the
- * calling program, else $PVHV_BIN, else pvhv on PATH).
+ * pvhv is started there when none answers ($PVHV_BIN if set, else the
+ * pvhv binary next to the calling program, else pvhv on PATH).
  */
 int pvctrl_open(const char *rundir, bool autostart, struct pvctrl **out,
 		char *err, size_t errlen);

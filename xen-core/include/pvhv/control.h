@@ -23,7 +23,8 @@ void control_domain_created(struct domain *d);
 void control_domain_gone(struct domain *d);
 /* dom0's event-channel table (domid 0), NULL for other ids. */
 struct evtchn_domain *control_dom0_evtchn(uint16_t domid);
-/* Raise dom0's VIRQ_DOM_EXC (a domain shut down or died) / VIRQ_CONSOLE. */
+/* Raise dom0's VIRQ_DOM_EXC (a domain shut down or died) / VIRQ_CON_RING
+ * (console output arrived; Xen raises it for its console ring). */
 void control_domain_exception(void);
 void control_console_virq(void);
 

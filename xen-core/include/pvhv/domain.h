@@ -76,19 +76,24 @@ struct vcpu {
 	/*
 	 * Life cycle. Secondary vCPUs start down and not initialised; their
 	 * thread waits inside KVM_RUN (KVM's "wait for SIPI" state), so a
-	 * native INIT/SIPI from another vCPU's LAPIC starts them; the PV way
-	 * is VCPUOP_initialise (the context is loaded by the vCPU's own
-	 * thread) then VCPUOP_up. A down, initialised vCPU parks.
+	 * native INIT/SIPI from another vCPU's LAPIC starts them (the thread
+	 * then marks them initialised and up); the PV way is
+	 * VCPUOP_initialise, whose caller waits while the vCPU's own thread
+	 * loads the context, then VCPUOP_up. A down, initialised vCPU parks.
+	 * All of these change under the domain lock; `down` is also read
+	 * without it (atomic).
 	 */
 	bool initialised;
 	bool down;
-	bool init_pending;
+	bool init_pending; /* a VCPUOP_initialise waits for init_rc */
+	int init_rc;
+	bool exited; /* the thread has left its loop */
 	struct vcpu_hvm_context init_ctx;
 
 	/* Events: vcpu_info lives in shared_info (id < 32) until the guest
 	 * registers its own; `vi` is never NULL (dummy until then). */
 	struct vcpu_info *vi; /* atomic pointer */
-	gpa_t vi_gpa;	      /* 0 when not registered */
+	gpa_t vi_gpa;	      /* GPA_NONE when not registered */
 	struct vcpu_info dummy_vi;
 	uint8_t upcall_vector; /* HVMOP_set_evtchn_upcall_vector, 0 = none */
 	bool blocked;	       /* in SCHEDOP_block */
@@ -97,19 +102,26 @@ struct vcpu {
 	uint64_t poll_deadline; /* system time, 0 = none */
 	evtchn_port_t poll_ports[128];
 
-	/* Timers, in guest system time (ns); 0 = off. */
+	/* Timers, in guest system time (ns); 0 = off. Only the vCPU's own
+	 * thread touches them, except the period, which any vCPU may set
+	 * (atomic), raising periodic_restart for the owner. */
 	uint64_t sshot_deadline;
 	uint64_t periodic_period;
+	bool periodic_restart;
 	uint64_t periodic_next;
 	timer_t host_timer;
 	bool host_timer_ok;
-	uint64_t host_timer_armed; /* mono ns the host timer is set for */
+	uint64_t host_timer_deadline; /* system time it stands for */
+	uint64_t host_timer_armed;    /* mono ns it is set for, 0 = off */
 
 	/* Current translation context, refreshed at each exit. */
 	struct pw_regs pw;
 
-	/* Runstate (VCPUOP_get_runstate_info / register_runstate_area). */
-	gva_t runstate_gva;
+	/* Runstate (VCPUOP_get_runstate_info / register_runstate_area):
+	 * changed by the vCPU's own thread, read by any vCPU's under
+	 * runstate_lock. */
+	pthread_mutex_t runstate_lock;
+	gva_t runstate_gva;	 /* atomic */
 	uint64_t runstate_entry; /* system time of the last change */
 	uint64_t runstate_time[4];
 	int runstate;
@@ -136,7 +148,7 @@ struct domain {
 
 	/* shared_info: pvhv's own page until the guest maps it. */
 	struct shared_info *si; /* atomic pointer */
-	gpa_t si_gpa;		/* 0 when not mapped */
+	gpa_t si_gpa;		/* GPA_NONE when not mapped */
 	void *si_own;
 	bool si_in_pool; /* mapped over a hole with pool page 0 */
 
@@ -195,9 +207,16 @@ void domain_request_service(struct domain *d, uint32_t what);
 
 /* vCPU threads. */
 int vcpu_start_thread(struct vcpu *v);
+/* Destroy: once d->state is DOM_DYING, stops and joins every vCPU thread. */
+void vcpu_stop_threads(struct domain *d);
 void vcpu_kick(struct vcpu *v);
 /* The vCPU this thread runs, or NULL on other threads. */
 struct vcpu *vcpu_current(void);
+/* VCPUOP_initialise: hands ctx to v's own thread (v must be another
+ * vCPU, not initialised) and waits for it to load it. 0, -XEN_EEXIST (v
+ * was initialised meanwhile, or started by INIT/SIPI), -XEN_EINVAL (KVM
+ * refuses the state) or -XEN_ESRCH (the domain is going away). */
+int vcpu_initialise(struct vcpu *v, const struct vcpu_hvm_context *ctx);
 /* Re-evaluates the vCPU's timers and arms its host timer. */
 void vcpu_timer_update(struct vcpu *v);
 /* Guest-visible events became pending for v (upcall_pending 0 -> 1). */

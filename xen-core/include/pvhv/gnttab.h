@@ -39,7 +39,7 @@ struct gnttab {
 	uint32_t max_frames;
 	uint32_t nr_frames;
 	struct grant_entry_v1 *frame[GNTTAB_MAX_FRAMES]; /* current storage */
-	gpa_t frame_gpa[GNTTAB_MAX_FRAMES];		 /* 0: not placed */
+	gpa_t frame_gpa[GNTTAB_MAX_FRAMES]; /* GPA_NONE: not placed */
 	bool frame_in_hole[GNTTAB_MAX_FRAMES];
 	struct gnt_active *active; /* [max_frames * 512] */
 };

@@ -16,6 +16,10 @@
 #define GM_MAX_REGIONS 96
 #define GM_MAX_SLOTS   128
 
+/* Guest-physical addresses pvhv accepts: 41 bits (2 TiB), so 1 TiB of RAM
+ * fits above the 4 GiB hole, well inside what every x86-64 host supports. */
+#define GM_PHYS_LIMIT (1ull << 41)
+
 enum gm_kind {
 	GM_RAM,	    /* guest RAM */
 	GM_SPECIAL, /* magic pages, reserved in the memmap */

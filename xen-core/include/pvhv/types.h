@@ -10,6 +10,9 @@
 typedef uint64_t gpa_t; /* guest-physical */
 typedef uint64_t gva_t; /* guest-virtual (linear) */
 
+/* "Not placed anywhere" for a guest-physical address (0 is a valid one). */
+#define GPA_NONE (~(gpa_t)0)
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  4096ull
 #define PAGE_MASK  (~(PAGE_SIZE - 1))
