@@ -114,7 +114,8 @@ def create_to_first_byte(kv):
     return bench(
         "create_to_first_byte",
         "pvctl create -c (pvmini, test=idle) spawned -> first console byte "
-        "on its stdout, pvhv already running; median",
+        "on its stdout, pvhv and pvstored already running (so it includes "
+        "the wait for xenstore's introduction of the domain); median",
         int(need(kv, "boot_ns")),
         int(need(kv, "create_to_first_insn_ns")),
         "rawkvm boot: KVM_CREATE_VM -> first guest instruction (an out) "
@@ -136,7 +137,7 @@ def create_to_first_byte_cold(kv):
     return bench(
         "create_to_first_byte_cold",
         "as create_to_first_byte, but each run in a fresh runtime "
-        "directory: pvctl starts pvhv first; median",
+        "directory: pvctl starts pvhv and pvstored first; median",
         int(need(kv, "cold_ns")),
         int(need(kv, "open_to_first_insn_ns")),
         "rawkvm boot including open(/dev/kvm); median",

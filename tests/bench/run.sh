@@ -51,6 +51,18 @@ mkdir -p "$OUT"
 RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/pvhv-bench-XXXXXX")
 export PVHV_RUNDIR="$RUNDIR"
 stop_pvhv() {
+	# pvctl create starts pvstored beside pvhv.
+	if [ -f "$RUNDIR/xenstored/pvstored.pid" ]; then
+		pid=$(cat "$RUNDIR/xenstored/pvstored.pid")
+		kill "$pid" 2>/dev/null || true
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		rm -f "$RUNDIR/xenstored/pvstored.pid"
+	fi
 	if [ -f "$RUNDIR/pvhv.pid" ]; then
 		pid=$(cat "$RUNDIR/pvhv.pid")
 		kill "$pid" 2>/dev/null || true
