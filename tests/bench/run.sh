@@ -10,7 +10,8 @@
 # Knobs (environment): BENCH_N (hypercalls per run, 2000), BENCH_REPS
 # (null-hypercall runs, 7), BENCH_BOOT_REPS (10), BENCH_COLD_REPS (3);
 # for xenstore BENCH_XS_N (operations per run, 3000), BENCH_XS_REPS (3),
-# BENCH_XS_IDLE (512), XENSTORE_REF_DIR (where ref-xenstored.sh is).
+# BENCH_XS_IDLE (512), BENCH_XS_CPU (0), XENSTORE_REF_DIR (where
+# ref-xenstored.sh is).
 set -eu
 
 cd "$(dirname "$0")/../.."

@@ -8,8 +8,14 @@
 # (daemon: pvstored, ref, floor - the floor with 1 connection only)
 #   xs_<daemon>_status=ok | absent | failed: why
 # Usage: xenstore.sh [RAW]   (BUILD, BENCH_XS_N, BENCH_XS_REPS,
-# BENCH_XS_IDLE, XENSTORE_REF_DIR from the environment). Without RAW it
-# runs alone: raw lines in $BUILD/bench/xs-raw.txt, then the report.
+# BENCH_XS_IDLE, BENCH_XS_CPU, XENSTORE_REF_DIR from the environment).
+# Without RAW it runs alone: raw lines in $BUILD/bench/xs-raw.txt, then
+# the report.
+#
+# Every daemon and client runs pinned to CPU $BENCH_XS_CPU (default 0;
+# empty: not pinned): on this VM a wake-up on another CPU costs 10-40 us
+# (an IPI through the outer hypervisor), more than the work measured, and
+# where the scheduler puts the two ends changes from run to run.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -25,6 +31,12 @@ RAW=$1
 N=${BENCH_XS_N:-3000}
 REPS=${BENCH_XS_REPS:-3}
 IDLE=${BENCH_XS_IDLE:-512}
+CPU=${BENCH_XS_CPU-0}
+PIN=""
+if [ -n "$CPU" ]; then
+	command -v taskset >/dev/null || die "taskset missing (util-linux)"
+	PIN="taskset -c $CPU"
+fi
 XSBENCH=$BUILD/tests/bench/xsbench
 PVSTORED=$BUILD/bin/pvstored
 
@@ -78,7 +90,7 @@ start_ref() {
 	dir=$BUILD/bench/xenstore-ref
 	mkdir -p "$dir"
 	rm -f "$dir/socket" "$dir/pid"
-	if ! sh "$ref/ref-xenstored.sh" "$dir" >"$WORK/ref.log" 2>&1; then
+	if ! $PIN sh "$ref/ref-xenstored.sh" "$dir" >"$WORK/ref.log" 2>&1; then
 		echo "xs_ref_status=failed: $(tr '\n' ' ' <"$WORK/ref.log")" >>"$RAW"
 		return 1
 	fi
@@ -99,7 +111,7 @@ start_pvstored() {
 	dir=$WORK/run/xenstored
 	mkdir -p "$dir"
 	mkfifo "$WORK/ready"
-	PVHV_RUNDIR=$WORK/run "$PVSTORED" --rundir "$dir" --ready-fd 3 \
+	PVHV_RUNDIR=$WORK/run $PIN "$PVSTORED" --rundir "$dir" --ready-fd 3 \
 		3>"$WORK/ready" >"$WORK/pvstored.out" 2>&1 &
 	started=$!
 	ready=$(timeout 15 head -c 1 "$WORK/ready" || true)
@@ -124,13 +136,14 @@ start_pvstored && have_pvs=1
 	echo "xs_n=$N"
 	echo "xs_reps=$REPS"
 	echo "xs_idle=$IDLE"
+	echo "xs_cpu=${CPU:-none}"
 } >>"$RAW"
 
 echo "bench: xenstore: read/write/directory/transaction, n=$N, $REPS rounds," \
 	"1 and $IDLE idle connections:$([ $have_pvs = 1 ] && echo " pvstored")$([ $have_ref = 1 ] && echo " C-xenstored")"
 r=1
 while [ $r -le "$REPS" ]; do
-	out=$("$XSBENCH" -F -n "$N" -i 1 -k "xs_floor_i1_r$r") ||
+	out=$($PIN "$XSBENCH" -F -n "$N" -i 1 -k "xs_floor_i1_r$r") ||
 		die "xsbench -F failed: $out"
 	printf '%s\n' "$out" >>"$RAW"
 	for idle in 1 "$IDLE"; do
@@ -142,7 +155,7 @@ while [ $r -le "$REPS" ]; do
 				[ $have_ref = 1 ] || continue
 				sock=$REF_SOCK
 			fi
-			out=$("$XSBENCH" -n "$N" -i "$idle" -k "xs_${d}_i${idle}_r$r" \
+			out=$($PIN "$XSBENCH" -n "$N" -i "$idle" -k "xs_${d}_i${idle}_r$r" \
 				"$sock") || die "xsbench against $d failed: $out"
 			printf '%s\n' "$out" >>"$RAW"
 			# Let the daemon see the idle connections go first.
