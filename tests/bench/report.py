@@ -237,6 +237,7 @@ def xenstore(kv, op):
         "target": [{"key": f"{name}_ratio", "min": XS_SPEEDUP_MIN},
                    {"key": f"{name}_idle_ratio", "max": XS_IDLE_MAX}],
         "idle_connections": [1, idle],
+        "pinned_cpu": kv.get("xs_cpu", "none"),
         "iterations": int(need(kv, "xs_n")),
         "repetitions": int(need(kv, "xs_reps")),
         "daemons": {d: {"status": kv.get(f"xs_{d}_status", "absent"),
