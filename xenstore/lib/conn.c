@@ -372,10 +372,11 @@ int pvstore_call(struct pvstore *h, struct pvstore_req *r, pvstore_tx_t tx,
 	return rc;
 }
 
-/* Takes complete messages that are already there, without waiting. */
+/* Takes complete messages that are already there, without waiting (a
+ * bounded number: a chatty daemon must not keep us here). */
 static int take_ready(struct pvstore *h)
 {
-	for (;;) {
+	for (int i = 0; i < 256; i++) {
 		struct pollfd p = {.fd = h->sock, .events = POLLIN};
 		int rc;
 
@@ -387,6 +388,7 @@ static int take_ready(struct pvstore *h)
 		if (h->rhdr.type == XS_WATCH_EVENT)
 			queue_event(h, h->rmsg, h->rhdr.len);
 	}
+	return 0;
 }
 
 int pvstore_next_watch_event(struct pvstore *h, struct pvstore_event **ev,
