@@ -301,76 +301,97 @@ static int run_op(struct pvstore *h, int k, long n, uint64_t *lat,
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	const char *key = "xs", *sock;
-	char floor_path[128];
-	bool floor = false;
-	pid_t floor_pid = -1;
-	long n = 5000, idle = 0;
-	struct pvstore *h;
-	uint64_t *lat;
-	int opt, *fds, rc = 0;
-	char err[256];
+struct args {
+	const char *key, *sock;
+	bool floor;
+	long n, idle;
+};
 
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	int opt;
+
+	*a = (struct args){.key = "xs", .n = 5000};
 	while ((opt = getopt(argc, argv, "Fn:i:k:")) != -1) {
 		if (opt == 'F')
-			floor = true;
+			a->floor = true;
 		else if (opt == 'n')
-			n = strtol(optarg, NULL, 10);
+			a->n = strtol(optarg, NULL, 10);
 		else if (opt == 'i')
-			idle = strtol(optarg, NULL, 10);
+			a->idle = strtol(optarg, NULL, 10);
 		else if (opt == 'k')
-			key = optarg;
+			a->key = optarg;
 		else
-			return 2;
+			return -1;
 	}
-	if (optind != argc - (floor ? 0 : 1) || n < 10 || idle < 0 ||
-	    idle > MAX_IDLE) {
+	if (optind != argc - (a->floor ? 0 : 1) || a->n < 10 || a->idle < 0 ||
+	    a->idle > MAX_IDLE) {
 		fprintf(stderr,
 			"usage: xsbench [-n N>=10] [-i IDLE<=%d] [-k KEY] "
 			"SOCKET | -F\n",
 			MAX_IDLE);
-		return 2;
+		return -1;
 	}
-	if (floor) {
+	a->sock = a->floor ? NULL : argv[optind];
+	return 0;
+}
+
+/* Every operation, warmed up, then timed. */
+static int run_all(struct pvstore *h, const struct args *a, uint64_t *lat)
+{
+	int rc = setup(h);
+
+	if (rc < 0) {
+		fprintf(stderr, "xsbench: cannot set up /bench\n");
+		return rc;
+	}
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]) && rc == 0; k++) {
+		for (long i = 0; i < a->n / 10 && rc == 0; i++) /* warm-up */
+			rc = ops[k].fn(h);
+		if (rc == 0)
+			rc = run_op(h, (int)k, a->n, lat, a->key);
+	}
+	printf("%s_tx_retries=%u\n", a->key, tx_retries);
+	printf("%s_idle=%ld\n", a->key, a->idle);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	char floor_path[128], err[256];
+	pid_t floor_pid = -1;
+	struct pvstore *h;
+	uint64_t *lat;
+	int *fds, rc;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return 2;
+	if (a.floor) {
 		floor_pid = start_floor(floor_path, sizeof(floor_path));
 		if (floor_pid < 0) {
 			fprintf(stderr, "xsbench: floor daemon: %s\n",
 				strerror(errno));
 			return 1;
 		}
-		sock = floor_path;
-	} else {
-		sock = argv[optind];
+		a.sock = floor_path;
 	}
-	fds = calloc((size_t)idle + 1, sizeof(int));
-	lat = calloc((size_t)n, sizeof(*lat));
-	if (!fds || !lat || open_idle(sock, fds, (int)idle) < 0)
+	fds = calloc((size_t)a.idle + 1, sizeof(int));
+	lat = calloc((size_t)a.n, sizeof(*lat));
+	if (!fds || !lat || open_idle(a.sock, fds, (int)a.idle) < 0)
 		return 1;
-	if (pvstore_open(sock, PVSTORE_NO_RECONNECT, &h, err, sizeof(err)) <
+	if (pvstore_open(a.sock, PVSTORE_NO_RECONNECT, &h, err, sizeof(err)) <
 	    0) {
 		fprintf(stderr, "xsbench: %s\n", err);
 		return 1;
 	}
-	if (setup(h) < 0) {
-		fprintf(stderr, "xsbench: cannot set up /bench\n");
-		return 1;
-	}
-	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]) && rc == 0; k++) {
-		for (long i = 0; i < n / 10 && rc == 0; i++) /* warm-up */
-			rc = ops[k].fn(h);
-		if (rc == 0)
-			rc = run_op(h, (int)k, n, lat, key);
-	}
-	printf("%s_tx_retries=%u\n", key, tx_retries);
-	printf("%s_idle=%ld\n", key, idle);
+	rc = run_all(h, &a, lat);
 	pvstore_close(h);
-	for (long i = 0; i < idle; i++)
+	for (long i = 0; i < a.idle; i++)
 		close(fds[i]);
 	free(fds);
 	free(lat);
-	if (floor)
+	if (a.floor)
 		stop_floor(floor_pid, floor_path);
 	return rc < 0 ? 1 : 0;
 }

@@ -75,6 +75,21 @@ static int open_image(const char *what, const char *path)
 	return fd;
 }
 
+/* The kernel (and ramdisk) as open files for pvhv; -1 if one fails (the
+ * ones opened are in fds[0..*nfds) all the same). */
+static int open_images(const struct pvtool_domcfg *cfg, int fds[2], int *nfds)
+{
+	fds[*nfds] = open_image("kernel", cfg->kernel);
+	if (fds[(*nfds)++] < 0)
+		return -1;
+	if (cfg->ramdisk) {
+		fds[*nfds] = open_image("ramdisk", cfg->ramdisk);
+		if (fds[(*nfds)++] < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* A domain op (unpause, destroy) by id; 0 or -1 (pvhv's error shown). */
 static int dom_op(struct pvctrl *c, const char *op, uint32_t domid)
 {
@@ -143,14 +158,8 @@ int cmd_create(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	fds[nfds] = open_image("kernel", cfg.kernel);
-	if (fds[nfds++] < 0)
+	if (open_images(&cfg, fds, &nfds) < 0)
 		goto out;
-	if (cfg.ramdisk) {
-		fds[nfds] = open_image("ramdisk", cfg.ramdisk);
-		if (fds[nfds++] < 0)
-			goto out;
-	}
 	c = pvctl_connect();
 	/* pvstored must be up before the domain exists: it sets the domain
 	 * up in xenstore when pvhv announces it. */
