@@ -38,6 +38,9 @@ static const struct {
     {"timer", test_timer},
     {"smp", test_smp},
     {"smp-native", test_smp_native},
+    {"bench-evtchn", test_bench_evtchn},
+    {"bench-evtchn-dom0", test_bench_evtchn_dom0},
+    {"bench-gntcopy", test_bench_gntcopy},
 };
 
 void test_pass(const char *name)

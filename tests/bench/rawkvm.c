@@ -33,239 +33,80 @@
  *	at 1 MiB, where the first instruction is `out %al,$0xe5`. R runs
  *	(default 20), medians.
  *
+ *   rawkvm [-n] [-s] [-w] pingpong N [R]
+ *	The floor of the domU<->domU event-channel ping-pong: two VMs, one
+ *	thread and vCPU each, run pvmini's bench-evtchn client and server
+ *	loops byte for byte (client: send; poll; clear the pending bit,
+ *	server: poll; clear; send; through the event_channel_op and
+ *	sched_op stubs). Exit handlers: a send sets the pending bit in the
+ *	other VM's memory and, if that VM's thread polls, kicks it with
+ *	SIGUSR1 (pthread_kill, as pvhv's vcpu_kick); a poll parks the
+ *	thread in sigwaitinfo until its bit is set. The kick signal is
+ *	blocked except inside KVM_RUN (KVM_SET_SIGNAL_MASK) and
+ *	sigwaitinfo, as in pvhv; a kick that lands while the guest runs
+ *	makes KVM_RUN return EINTR and is consumed. One warm-up round,
+ *	then R passes of N round trips timed on the client's thread
+ *	between the passes' shared start and its end marker.
+ *	Prints pingpong_rtt_ns (median ns per round trip), the runs, and
+ *	the kicks / sigwaitinfo calls / EINTRs per round trip.
+ *
+ *   rawkvm [-n] [-s] [-w] dom0 N [R]
+ *	The floor of the domU<->dom0 ping-pong: one VM running the server
+ *	loop; a forked dom0 process running pvtest evtchn-pingpong's loop
+ *	(write the doorbell eventfd; poll and read the event eventfd); a
+ *	doorbell thread as pvhv's (epoll_wait on the doorbell, read it,
+ *	set the guest's pending bit, kick the vCPU thread if it polls);
+ *	the guest's send writes the event eventfd. R passes of N round
+ *	trips timed in the dom0 process. Prints dom0pp_rtt_ns and the same
+ *	statistics.
+ *
+ *	Both: split irqchip and kvm_valid_regs = REGS unless -n / -s.
+ *	Whether a poll parks is a race (is the answer there before the
+ *	poll exits?); -w removes it: a send first waits (spinning) until
+ *	its receiver polls, so every poll parks in sigwaitinfo and is
+ *	woken by a kick, one wake-up per poll.
+ *
+ *   rawkvm loops
+ *	Prints the bytes of the guest loops (null_loop, pp_client_loop,
+ *	pp_server_loop) in hex: run.sh checks that pvmini.elf holds them.
+ *
  * Output: key=value lines. Exit status 1 on any unexpected exit or error.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-#define MIB (1024ull * 1024)
+#include "rawkvm.h"
 
-/* Guest layout: pvmini's addresses for the loop and the stub. */
-#define PML4_GPA  0x1000ull
-#define PDPT_GPA  0x2000ull
-#define PD_GPA	  0x3000ull
-#define STACK_GPA 0x80000ull
-#define ENTRY_GPA 0x100000ull /* PVH kernels load at 1 MiB */
-#define LOOP_GPA  0x101f3cull /* start marker; pvmini's loop at +2 */
-#define HPAGE_GPA 0x10b000ull /* pvmini's hypercall page */
-#define STUB_NR	  17u	      /* __HYPERVISOR_xen_version */
-#define STUB_SIZE 32u
-
-#define HCALL_PORT 0xe4 /* PV_HYPERCALL_IOPORT */
-#define START_PORT 0xe5
-#define END_PORT   0xe6
-
-#define MAX_REPS 100
-
-#define SIG_KICK SIGUSR1 /* pvhv's SIG_VCPU_KICK */
-
+#define LOOP_GPA   0x101f3cull	      /* start marker; pvmini's loop at +2 */
+#define STUB_NR	   17u		      /* __HYPERVISOR_xen_version */
 #define XENVER_RET ((4u << 16) | 17u) /* what pvhv's XENVER_version says */
 
-struct opts {
-	int split;     /* KVM_CAP_SPLIT_IRQCHIP */
-	int write_rax; /* hypercall result through sync regs */
-	int sregs;     /* KVM_SYNC_X86_SREGS on every exit */
-	int sigmask;   /* KVM_SET_SIGNAL_MASK */
+/* The bench loop with its markers (pvmini's loop: bytes 2 to 10). */
+/* One instruction per line. */
+/* clang-format off */
+static const uint8_t null_loop[] = {
+    0xe6, START_PORT,		/* out %al,$0xe5 */
+    0x31, 0xff,			/* 1: xor %edi,%edi */
+    0xff, 0xd2,			/* call *%rdx */
+    0x48, 0xff, 0xc9,		/* dec %rcx */
+    0x75, 0xf7,			/* jnz 1b */
+    0xe6, END_PORT,		/* out %al,$0xe6 */
+    0xeb, (uint8_t)(-15),	/* jmp back to the start marker */
 };
+/* clang-format on */
 
-struct vm {
-	int vm, vcpu, memfd;
-	uint8_t *mem;
-	size_t mem_size;
-	struct kvm_run *run;
-	size_t run_size;
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int fail(const char *what)
-{
-	fprintf(stderr, "rawkvm: %s: %s\n", what, strerror(errno));
-	return -1;
-}
-
-static void vm_destroy(struct vm *m)
-{
-	if (m->run)
-		munmap(m->run, m->run_size);
-	if (m->vcpu >= 0)
-		close(m->vcpu);
-	if (m->mem)
-		munmap(m->mem, m->mem_size);
-	if (m->memfd >= 0)
-		close(m->memfd);
-	if (m->vm >= 0)
-		close(m->vm);
-}
-
-/* VM, guest memory (a memfd, like pvhv), one vCPU with its kvm_run. */
-static int vm_create(struct vm *m, int kvm, size_t mem_size, int split)
-{
-	struct kvm_enable_cap cap = {.cap = KVM_CAP_SPLIT_IRQCHIP};
-	struct kvm_userspace_memory_region r = {0};
-	int sz;
-
-	*m = (struct vm){.vm = -1, .vcpu = -1, .memfd = -1};
-	m->vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (m->vm < 0)
-		return fail("KVM_CREATE_VM");
-	if (split && ioctl(m->vm, KVM_ENABLE_CAP, &cap) < 0)
-		return fail("KVM_CAP_SPLIT_IRQCHIP");
-	m->memfd = memfd_create("rawkvm", MFD_CLOEXEC);
-	if (m->memfd < 0 || ftruncate(m->memfd, (off_t)mem_size) < 0)
-		return fail("memfd");
-	m->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      m->memfd, 0);
-	if (m->mem == MAP_FAILED) {
-		m->mem = NULL;
-		return fail("mmap guest memory");
-	}
-	m->mem_size = mem_size;
-	r.memory_size = mem_size;
-	r.userspace_addr = (uint64_t)(uintptr_t)m->mem;
-	if (ioctl(m->vm, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-		return fail("KVM_SET_USER_MEMORY_REGION");
-	m->vcpu = ioctl(m->vm, KVM_CREATE_VCPU, 0);
-	if (m->vcpu < 0)
-		return fail("KVM_CREATE_VCPU");
-	sz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (sz <= 0)
-		return fail("KVM_GET_VCPU_MMAP_SIZE");
-	m->run = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      m->vcpu, 0);
-	if (m->run == MAP_FAILED) {
-		m->run = NULL;
-		return fail("mmap kvm_run");
-	}
-	m->run_size = (size_t)sz;
-	return 0;
-}
-
-static struct kvm_segment flat_seg(uint16_t sel, uint8_t type, int l)
-{
-	return (struct kvm_segment){
-	    .base = 0,
-	    .limit = 0xffffffff,
-	    .selector = sel,
-	    .type = type,
-	    .present = 1,
-	    .s = 1,
-	    .db = !l,
-	    .l = (uint8_t)l,
-	    .g = 1,
-	};
-}
-
-/* Flat segments; long mode with m's page tables, or 32-bit protected
- * mode with paging off (PVH entry). */
-static int vcpu_set_mode(struct vm *m, int long_mode, uint64_t rip)
-{
-	struct kvm_sregs s;
-	struct kvm_regs g = {.rip = rip, .rsp = STACK_GPA, .rflags = 2};
-
-	if (ioctl(m->vcpu, KVM_GET_SREGS, &s) < 0)
-		return fail("KVM_GET_SREGS");
-	s.cs = flat_seg(0x08, 0xb, long_mode);
-	s.ds = s.es = s.fs = s.gs = s.ss = flat_seg(0x10, 0x3, 0);
-	s.tr = (struct kvm_segment){
-	    .limit = 0x67, .selector = 0x18, .type = 0xb, .present = 1};
-	s.cr0 = 0x11; /* PE, ET */
-	if (long_mode) {
-		s.cr0 |= (1u << 31) | (1u << 16); /* PG, WP: pvmini's */
-		s.cr3 = PML4_GPA;
-		s.cr4 = 1u << 5;		 /* PAE */
-		s.efer = (1u << 8) | (1u << 10); /* LME, LMA */
-	}
-	if (ioctl(m->vcpu, KVM_SET_SREGS, &s) < 0)
-		return fail("KVM_SET_SREGS");
-	if (ioctl(m->vcpu, KVM_SET_REGS, &g) < 0)
-		return fail("KVM_SET_REGS");
-	return 0;
-}
-
-static void put(struct vm *m, uint64_t gpa, const void *p, size_t n)
-{
-	memcpy(m->mem + gpa, p, n);
-}
-
-/* Identity map of the first 1 GiB with 2 MiB pages, the bench loop with
- * its markers, and the hypercall stub. */
+/* Page tables, the bench loop, and the stub. */
 static void null_guest_write(struct vm *m)
 {
-	/* One instruction per line. */
-	/* clang-format off */
-	static const uint8_t loop[] = {
-	    0xe6, START_PORT,		/* out %al,$0xe5 */
-	    0x31, 0xff,			/* 1: xor %edi,%edi */
-	    0xff, 0xd2,			/* call *%rdx */
-	    0x48, 0xff, 0xc9,		/* dec %rcx */
-	    0x75, 0xf7,			/* jnz 1b */
-	    0xe6, END_PORT,		/* out %al,$0xe6 */
-	    0xeb, (uint8_t)(-15),	/* jmp back to the start marker */
-	};
-	static const uint8_t stub[] = {
-	    0xf3, 0x0f, 0x1e, 0xfa,		/* endbr64 */
-	    0xb8, STUB_NR, 0x00, 0x00, 0x00,	/* mov $17,%eax */
-	    0xe7, HCALL_PORT,			/* out %eax,$0xe4 */
-	    0xc3,				/* ret */
-	};
-	/* clang-format on */
-	uint64_t e;
-
-	e = PDPT_GPA | 3;
-	put(m, PML4_GPA, &e, 8);
-	e = PD_GPA | 3;
-	put(m, PDPT_GPA, &e, 8);
-	for (uint64_t i = 0; i < 512; i++) {
-		e = (i << 21) | 0x83; /* P, RW, PS */
-		put(m, PD_GPA + i * 8, &e, 8);
-	}
-	put(m, LOOP_GPA, loop, sizeof(loop));
-	for (uint64_t o = sizeof(stub); o + 1 < STUB_SIZE; o += 2)
-		put(m, HPAGE_GPA + STUB_NR * STUB_SIZE + o, "\x0f\x0b", 2);
-	put(m, HPAGE_GPA + STUB_NR * STUB_SIZE, stub, sizeof(stub));
-}
-
-static int is_out(const struct kvm_run *run, uint16_t port)
-{
-	return run->exit_reason == KVM_EXIT_IO &&
-	       run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port;
-}
-
-static int bad_exit(const struct kvm_run *run)
-{
-	fprintf(stderr, "rawkvm: unexpected exit %u (port %#x) at rip %#llx\n",
-		run->exit_reason,
-		run->exit_reason == KVM_EXIT_IO ? run->io.port : 0,
-		(unsigned long long)run->s.regs.regs.rip);
-	return -1;
-}
-
-static int vcpu_run(struct vm *m)
-{
-	int rc;
-
-	do {
-		rc = ioctl(m->vcpu, KVM_RUN, 0);
-	} while (rc < 0 && errno == EINTR);
-	return rc < 0 ? fail("KVM_RUN") : 0;
+	ptables_write(m);
+	put(m, LOOP_GPA, null_loop, sizeof(null_loop));
+	stub_write(m, STUB_NR);
 }
 
 /* One timed pass of the loop: from the start marker to the end marker. */
@@ -302,50 +143,6 @@ static int null_pass(struct vm *m, const struct opts *o, uint64_t n,
 		return bad_exit(run);
 	}
 	*ns = now_ns() - t0;
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t median(const uint64_t *in, int n)
-{
-	uint64_t v[MAX_REPS];
-
-	memcpy(v, in, (size_t)n * sizeof(*v));
-	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void print_list(const char *key, const uint64_t *v, int n)
-{
-	printf("%s=", key);
-	for (int i = 0; i < n; i++)
-		printf("%s%llu", i ? "," : "", (unsigned long long)v[i]);
-	printf("\n");
-}
-
-static int vcpu_block_kick_signal(struct vm *m)
-{
-	struct {
-		struct kvm_signal_mask m;
-		uint8_t set[8];
-	} s = {.m.len = 8};
-	sigset_t blocked, run_mask;
-
-	/* pvhv: the kick signal is blocked except inside KVM_RUN. */
-	sigemptyset(&blocked);
-	sigaddset(&blocked, SIG_KICK);
-	pthread_sigmask(SIG_BLOCK, &blocked, NULL);
-	pthread_sigmask(SIG_BLOCK, NULL, &run_mask);
-	sigdelset(&run_mask, SIG_KICK);
-	memcpy(s.set, &run_mask, 8);
-	if (ioctl(m->vcpu, KVM_SET_SIGNAL_MASK, &s) < 0)
-		return fail("KVM_SET_SIGNAL_MASK");
 	return 0;
 }
 
@@ -438,10 +235,32 @@ static int cmd_boot(const struct opts *o, int reps, size_t mem)
 	return 0;
 }
 
+static void print_hex(const char *key, const uint8_t *b, size_t n)
+{
+	printf("%s=", key);
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", b[i]);
+	printf("\n");
+}
+
+/* The guest loops' bytes, for run.sh to find in pvmini.elf. */
+static int cmd_loops(void)
+{
+	uint8_t b[64];
+
+	print_hex("null_loop", null_loop + 2, 9);
+	print_hex("pp_client_loop", b, pp_loop_bytes(b, 0));
+	print_hex("pp_server_loop", b, pp_loop_bytes(b, 1));
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: rawkvm [-n] [-k] [-s] [-m] null N [R]\n"
-			"       rawkvm [-n] boot [R] [MiB]\n");
+			"       rawkvm [-n] boot [R] [MiB]\n"
+			"       rawkvm [-n] [-s] [-w] pingpong N [R]\n"
+			"       rawkvm [-n] [-s] [-w] dom0 N [R]\n"
+			"       rawkvm loops\n");
 	return 2;
 }
 
@@ -461,7 +280,7 @@ int main(int argc, char **argv)
 	struct opts o = {.split = 1, .write_rax = 1};
 	int c, kvm, rc;
 
-	while ((c = getopt(argc, argv, "nksm")) != -1) {
+	while ((c = getopt(argc, argv, "nksmw")) != -1) {
 		switch (c) {
 		case 'n':
 			o.split = 0;
@@ -474,6 +293,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			o.sigmask = 1;
+			break;
+		case 'w':
+			o.every = 1;
 			break;
 		default:
 			return usage();
@@ -496,6 +318,27 @@ int main(int argc, char **argv)
 			return fail("/dev/kvm"), 1;
 		rc = cmd_null(kvm, &o, (uint64_t)n, (int)reps);
 		close(kvm);
+	} else if (!strcmp(argv[0], "pingpong") || !strcmp(argv[0], "dom0")) {
+		long n = arg_num(argc, argv, 1, -1, 1L << 30);
+		long reps = arg_num(argc, argv, 2, 3, MAX_REPS);
+		sigset_t kick;
+
+		if (n < 0 || reps < 0)
+			return usage();
+		/* Every thread blocks the kick; vCPU threads take it only
+		 * inside KVM_RUN or sigwaitinfo (pvhv's arrangement). */
+		sigemptyset(&kick);
+		sigaddset(&kick, SIG_KICK);
+		pthread_sigmask(SIG_BLOCK, &kick, NULL);
+		kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+		if (kvm < 0)
+			return fail("/dev/kvm"), 1;
+		rc = argv[0][0] == 'p'
+			 ? cmd_pingpong(kvm, &o, (uint64_t)n, (int)reps)
+			 : cmd_dom0(kvm, &o, (uint64_t)n, (int)reps);
+		close(kvm);
+	} else if (!strcmp(argv[0], "loops")) {
+		rc = cmd_loops();
 	} else if (!strcmp(argv[0], "boot")) {
 		long reps = arg_num(argc, argv, 1, 20, MAX_REPS);
 		long mib = arg_num(argc, argv, 2, 32, 1L << 16);

@@ -54,17 +54,22 @@ def verdict_of(obj, targets):
     return verdict
 
 
-def bench(name, description, value, floor, floor_what, target, reps, **extra):
+def bench(name, description, value, floor, floor_what, target, reps,
+          unit="ns", **extra):
+    """A target is {"key", "max"} (lower is better) or {"key", "min"}."""
     ratio = round(value / floor, 3) if floor else None
     if target is None:
         verdict = "info"
     else:
         measured = ratio if target["key"].endswith("_ratio") else value
-        verdict = "ok" if measured <= target["max"] else "above target"
+        if "min" in target:
+            verdict = "ok" if measured >= target["min"] else "below target"
+        else:
+            verdict = "ok" if measured <= target["max"] else "above target"
     obj = {
         "benchmark": name,
         "description": description,
-        "unit": "ns",
+        "unit": unit,
         "value": value,
         "floor": floor,
         "floor_measures": floor_what,
@@ -114,8 +119,7 @@ def create_to_first_byte(kv):
     return bench(
         "create_to_first_byte",
         "pvctl create -c (pvmini, test=idle) spawned -> first console byte "
-        "on its stdout, pvhv and pvstored already running (so it includes "
-        "the wait for xenstore's introduction of the domain); median",
+        "on its stdout, pvhv already running; median",
         int(need(kv, "boot_ns")),
         int(need(kv, "create_to_first_insn_ns")),
         "rawkvm boot: KVM_CREATE_VM -> first guest instruction (an out) "
@@ -137,7 +141,7 @@ def create_to_first_byte_cold(kv):
     return bench(
         "create_to_first_byte_cold",
         "as create_to_first_byte, but each run in a fresh runtime "
-        "directory: pvctl starts pvhv and pvstored first; median",
+        "directory: pvctl starts pvhv first; median",
         int(need(kv, "cold_ns")),
         int(need(kv, "open_to_first_insn_ns")),
         "rawkvm boot including open(/dev/kvm); median",
@@ -146,6 +150,137 @@ def create_to_first_byte_cold(kv):
         runs=ints(need(kv, "cold_runs_ns")),
         to_pvctl_exit_ns=int(need(kv, "cold_exit_ns")),
         floor_repetitions=int(need(kv, "first_insn_reps")),
+    )
+
+
+def per_rtt(text):
+    """"kicks:1.0,sigwaits:1.0" -> {"kicks": 1.0, "sigwaits": 1.0}"""
+    return {k: float(v) for k, v in
+            (x.split(":") for x in (text or "").split(",") if ":" in x)}
+
+
+def pingpong(kv, key, name, description, floor_what):
+    runs = ints(need(kv, f"{key}_pvhv_runs_ns"))
+    floor_runs = ints(need(kv, f"{key}_floor_runs_ns"))
+    variants = {}
+    for vname, config in (
+            ("race", "without -w: a send does not wait for the poll, so a "
+             "poll that finds its port already pending does not park; "
+             "being faster than pvhv, this floor parks less often"),
+            ("sync_sregs", "-w and KVM_SYNC_X86_SREGS on every exit, as "
+             "pvhv")):
+        ns = kv.get(f"{key}_variant_{vname}_ns")
+        if ns:
+            variants[vname] = {"ns": int(ns), "config": config,
+                               "per_round_trip": per_rtt(
+                                   kv.get(f"{key}_variant_{vname}_per_rtt"))}
+    return bench(
+        name, description,
+        int(statistics.median(runs)),
+        int(statistics.median(floor_runs)),
+        floor_what,
+        {"key": f"{name}_ratio", "max": 1.5},
+        len(runs),
+        round_trips=int(need(kv, f"{key}_rounds")),
+        runs=runs,
+        floor_runs=floor_runs,
+        floor_repetitions=len(floor_runs),
+        floor_passes_per_run=int(need(kv, f"{key}_floor_passes")),
+        floor_config=kv.get(f"{key}_floor_config", ""),
+        floor_per_round_trip=per_rtt(kv.get(f"{key}_floor_per_rtt")),
+        pvhv_per_round_trip=(
+            {"kicks": round(int(kv[f"{key}_pvhv_kicks"]) /
+                            int(need(kv, f"{key}_rounds")), 2),
+             "measured": "tgkill calls of pvhv during one extra, untimed "
+                         "run (perf stat), over its round trips"}
+            if kv.get(f"{key}_pvhv_kicks", "").isdigit() else None),
+        floor_variants=variants,
+    )
+
+
+def evtchn_pingpong_domu(kv):
+    return pingpong(
+        kv, "evdomu", "evtchn_pingpong_domu",
+        "pvmini bench-evtchn, two domains: the client sends (EVTCHNOP_send) "
+        "and polls (SCHEDOP_poll) a masked interdomain port, the server "
+        "polls, clears and answers; ns per round trip (4 hypercalls, the "
+        "pollers parked and woken by pvhv), timed in the client with the "
+        "PV clock; median of the runs",
+        "rawkvm -w pingpong: two VMs running the same guest loops byte "
+        "for byte; a poll parks in sigwaitinfo, a send waits until the "
+        "peer polls, sets its pending bit and kicks it (pthread_kill "
+        "SIGUSR1): pvhv's mechanism with a wake-up for every poll; median "
+        "of runs interleaved with pvhv's")
+
+
+def evtchn_pingpong_dom0(kv):
+    return pingpong(
+        kv, "evdom0", "evtchn_pingpong_dom0",
+        "pvtest evtchn-pingpong (a libpvctrl dom0 process: write the "
+        "doorbell eventfd, poll and read the port's eventfd) against pvmini "
+        "bench-evtchn-dom0 (poll, clear, send); ns per round trip, timed in "
+        "the dom0 process; median of the runs",
+        "rawkvm -w dom0: one VM with the same guest loop, a doorbell "
+        "thread (epoll, read, wait until the vCPU polls, set its pending "
+        "bit, pthread_kill it out of sigwaitinfo), a forked dom0 process "
+        "with the same eventfd calls; the guest's send writes the "
+        "eventfd; median of runs interleaved with pvhv's")
+
+
+def grant_copy(kv):
+    pages = int(need(kv, "gc_pages"))
+    nbytes = pages * 4096
+    batch = int(need(kv, "gc_batch"))
+    floor_runs = ints(need(kv, "gc_floor_pass_runs_ns"))
+    floor_ns = statistics.median(floor_runs)
+    null_floor = kv.get("null_floor_runs_ns")
+    exit_ns = statistics.median(ints(null_floor)) if null_floor else None
+
+    def mbps(ns):
+        return round(nbytes * 1e3 / ns, 1)
+
+    curve = []
+    for b in (int(x) for x in need(kv, "gc_batches").split(",")):
+        runs = ints(need(kv, f"gc_batch_{b}_pass_runs_ns"))
+        ns = statistics.median(runs)
+        point = {"batch": b, "value": mbps(ns),
+                 "ratio": round(floor_ns / ns, 3),
+                 "ns_per_page": round(ns / pages, 1),
+                 "hypercalls_per_pass": pages // b,
+                 "runs": [mbps(r) for r in runs]}
+        if exit_ns:
+            with_exits = floor_ns + pages / b * exit_ns
+            point["memcpy_plus_exits"] = mbps(with_exits)
+            point["ratio_to_memcpy_plus_exits"] = round(with_exits / ns, 3)
+        curve.append(point)
+    head = next(p for p in curve if p["batch"] == batch)
+    return bench(
+        "grant_copy",
+        f"pvmini bench-gntcopy: {pages} self-granted 4 KiB pages copied "
+        f"(source by grant ref, destination by frame) with GNTTABOP_copy, "
+        f"{batch} ops per hypercall (Linux netback's to-guest batch), "
+        "timed in the guest with the PV clock; MB/s (10^6 bytes/s), median "
+        "of the runs; by_batch has the curve",
+        head["value"],
+        mbps(floor_ns),
+        "pagecopy: memcpy of the same pages, 4 KiB at a time, between the "
+        "same page frames of a memfd of the guest's size mapped shared; "
+        "MB/s, median",
+        {"key": "grant_copy_ratio", "min": 0.8},
+        len(head["runs"]),
+        unit="MB/s",
+        batch=batch,
+        pages=pages,
+        bench_ms_per_batch=int(need(kv, "gc_bench_ms")),
+        runs=head["runs"],
+        by_batch=curve,
+        floor_runs=[mbps(r) for r in floor_runs],
+        floor_repetitions=len(floor_runs),
+        floor_config=(f"{kv.get('gc_guest_mib')} MiB memfd, pages "
+                      f"{kv.get('gc_src_pfn')}.. -> {kv.get('gc_dst_pfn')}.., "
+                      f"{kv.get('gc_floor_passes')} passes per sample, "
+                      f"median of {kv.get('gc_floor_reps')}"),
+        null_hypercall_floor_ns=int(exit_ns) if exit_ns else None,
     )
 
 
@@ -301,23 +436,54 @@ def human(ns):
     return f"{ns / 1e3:.2f} us"
 
 
+def show(v, unit):
+    return f"{v:.0f} MB/s" if unit == "MB/s" else human(v)
+
+
 def target_text(t):
     if t is None:
         return "-"
+    op, lim = (">=", t["min"]) if "min" in t else ("<=", t["max"])
     if t["key"].endswith("_ratio"):
-        return f"ratio <= {t['max']}"
-    return f"<= {human(t['max'])}"
+        return f"ratio {op} {lim}"
+    return f"{op} {show(lim, t.get('unit', 'ns'))}"
 
 
 def table(results):
     rows = [("benchmark", "value", "floor", "ratio", "target", "verdict")]
     for r in results:
-        rows.append((r["benchmark"], human(r["value"]), human(r["floor"]),
+        rows.append((r["benchmark"], show(r["value"], r["unit"]),
+                     show(r["floor"], r["unit"]),
                      f"{r[r['benchmark'] + '_ratio']:.3f}",
                      target_text(r["target"]), r["verdict"]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def kvm_tables(results):
+    table(results)
+    null = results[0]["floor_variants"]
+    if null:
+        print("\nrawkvm null variants (ns per call): " + ", ".join(
+            f"{k} {v['ns']}" for k, v in null.items()))
+    for r in results[3:5]:
+        per = r["floor_per_round_trip"]
+        pv = r["pvhv_per_round_trip"]
+        var = r["floor_variants"]
+        print(f"{r['benchmark']}: kicks per round trip: floor "
+              f"{per.get('kicks')}" +
+              (f", pvhv {pv['kicks']}" if pv else "") + "; floor variants: " +
+              ", ".join(f"{k} {human(v['ns'])}" for k, v in var.items()))
+    gc = results[5]
+    print("grant_copy by batch (MB/s; ratio to memcpy; to memcpy + one "
+          "null-hypercall floor per call):")
+    for p in gc["by_batch"]:
+        extra = (f"; {p['memcpy_plus_exits']:.0f} MB/s ->"
+                 f" {p['ratio_to_memcpy_plus_exits']:.3f}"
+                 if "memcpy_plus_exits" in p else "")
+        print(f"  batch {p['batch']:4d}: {p['value']:8.0f} MB/s"
+              f"  {p['ratio']:.3f}{extra}")
 
 
 def main():
@@ -333,7 +499,8 @@ def main():
     results = []
     if "null_n" in kv:
         results += [null_hypercall(kv), create_to_first_byte(kv),
-                    create_to_first_byte_cold(kv)]
+                    create_to_first_byte_cold(kv), evtchn_pingpong_domu(kv),
+                    evtchn_pingpong_dom0(kv), grant_copy(kv)]
     xs_results = []
     if "xs_ref_status" in kv or "xs_pvstored_status" in kv:
         if "xs_n" in kv:
@@ -344,7 +511,8 @@ def main():
                   f"C xenstored: {kv.get('xs_ref_status')}")
     if not results and not xs_results:
         sys.exit("report: no benchmark results in " + sys.argv[1])
-    results += xs_results
+    kvm = results
+    results = kvm + xs_results
     for r in results:
         r["conditions"] = conditions
         with open(f"{outdir}/{r['benchmark']}.json", "w") as f:
@@ -356,13 +524,8 @@ def main():
                                                    if k != "conditions"}
                                   for r in results}}, f, indent=2)
         f.write("\n")
-    kvm = [r for r in results if r not in xs_results]
     if kvm:
-        table(kvm)
-        null = kvm[0]["floor_variants"]
-        if null:
-            print("\nrawkvm null variants (ns per call): " + ", ".join(
-                f"{k} {v['ns']}" for k, v in null.items()))
+        kvm_tables(kvm)
     if xs_results:
         if kvm:
             print()

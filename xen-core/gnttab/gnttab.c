@@ -157,27 +157,28 @@ static int pin_entry(struct gnttab *gt, grant_ref_t ref, uint16_t user,
 	return GNTST_general_error; /* entry changing under us */
 }
 
-int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
-	       uint64_t *gfn)
+void gnttab_lock(struct domain *d)
+{
+	pthread_mutex_lock(&d->gt.lock);
+}
+
+void gnttab_unlock(struct domain *d)
+{
+	pthread_mutex_unlock(&d->gt.lock);
+}
+
+int gnttab_pin_locked(struct domain *d, grant_ref_t ref, uint16_t user,
+		      bool write, uint64_t *gfn)
 {
 	struct gnttab *gt = &d->gt;
 	struct gnt_active *act;
 	int rc;
 
-	pthread_mutex_lock(&gt->lock);
-	if (ref >= gt->nr_frames * GNTTAB_ENTRIES_PER_PAGE) {
-		pthread_mutex_unlock(&gt->lock);
+	if (ref >= gt->nr_frames * GNTTAB_ENTRIES_PER_PAGE)
 		return GNTST_bad_gntref;
-	}
 	act = &gt->active[ref];
-	if (write && act->wr == UINT16_MAX) {
-		pthread_mutex_unlock(&gt->lock);
+	if ((write && act->wr == UINT16_MAX) || act->rd == UINT16_MAX)
 		return GNTST_no_space;
-	}
-	if (act->rd == UINT16_MAX) {
-		pthread_mutex_unlock(&gt->lock);
-		return GNTST_no_space;
-	}
 	rc = pin_entry(gt, ref, user, write);
 	if (rc == GNTST_okay) {
 		/* The frame is read once, at the first pin; later changes
@@ -189,18 +190,15 @@ int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
 		act->wr += write;
 		*gfn = act->frame;
 	}
-	pthread_mutex_unlock(&gt->lock);
 	return rc;
 }
 
-void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write)
+void gnttab_unpin_locked(struct domain *d, grant_ref_t ref, bool write)
 {
 	struct gnttab *gt = &d->gt;
-	struct gnt_active *act;
+	struct gnt_active *act = &gt->active[ref];
 	uint32_t clear = 0;
 
-	pthread_mutex_lock(&gt->lock);
-	act = &gt->active[ref];
 	if (write && act->wr)
 		act->wr--;
 	else if (!write && act->rd)
@@ -210,7 +208,24 @@ void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write)
 	if (!act->wr && !act->rd)
 		clear |= GTF_reading;
 	__atomic_fetch_and(entry_word(gt, ref), ~clear, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock(&gt->lock);
+}
+
+int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
+	       uint64_t *gfn)
+{
+	int rc;
+
+	gnttab_lock(d);
+	rc = gnttab_pin_locked(d, ref, user, write, gfn);
+	gnttab_unlock(d);
+	return rc;
+}
+
+void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write)
+{
+	gnttab_lock(d);
+	gnttab_unpin_locked(d, ref, write);
+	gnttab_unlock(d);
 }
 
 void *gnttab_frame_ptr(struct domain *d, uint64_t gfn)

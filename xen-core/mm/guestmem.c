@@ -112,12 +112,39 @@ static struct gm_region *gm_find(struct guest_mem *gm, gpa_t gpa)
 	return NULL;
 }
 
+/*
+ * RAM is laid out once, by guestmem_init(), and its regions never change
+ * (holes take the pool pages; a grant frame placed over RAM stays RAM):
+ * RAM addresses need neither the lock nor the region scan. Sets *hva for
+ * a RAM gpa (NULL if the range leaves the region); false if gpa is not RAM.
+ */
+static bool gm_ram_hva(const struct guest_mem *gm, gpa_t gpa, uint64_t len,
+		       void **hva)
+{
+	uint64_t high = gm->ram_size - gm->lowmem_end, off;
+
+	if (gpa < gm->lowmem_end) {
+		off = gpa;
+		*hva = len <= gm->lowmem_end - gpa ? gm->base + off : NULL;
+		return true;
+	}
+	if (high && gpa >= PV_HIGHMEM_BASE && gpa - PV_HIGHMEM_BASE < high) {
+		off = gpa - PV_HIGHMEM_BASE;
+		*hva =
+		    len <= high - off ? gm->base + gm->lowmem_end + off : NULL;
+		return true;
+	}
+	return false;
+}
+
 void *gpa_to_hva(struct guest_mem *gm, gpa_t gpa, uint64_t len,
 		 unsigned int kinds)
 {
 	struct gm_region *r;
 	void *p = NULL;
 
+	if (gm_ram_hva(gm, gpa, len, &p))
+		return kinds == GM_ANY || (kinds & GM_KIND(GM_RAM)) ? p : NULL;
 	pthread_rwlock_rdlock(&gm->lock);
 	r = gm_find(gm, gpa);
 	if (r && (kinds == GM_ANY || (kinds & GM_KIND(r->kind))) &&

@@ -90,6 +90,52 @@ static int table_setup(void)
 	return 0;
 }
 
+/* One GNTTABOP_copy call mixing good and bad ops: each op gets its own
+ * status, the good ones copy, no grant stays in use. Ref 5 is granted
+ * read-only to ourselves, for page_a. */
+static int mixed_batch(void)
+{
+	static const int16_t want[] = {
+	    GNTST_okay, GNTST_bad_gntref,	 GNTST_bad_copy_arg,
+	    GNTST_okay, GNTST_permission_denied, GNTST_bad_domain,
+	};
+	struct gnttab_copy c[ARRAY_SIZE(want)];
+	struct gnttab_copy_ptr ref5 = {.u.ref = 5, .domid = DOMID_SELF};
+	struct gnttab_copy_ptr pa = {.u.gmfn = gfn_of(page_a),
+				     .domid = DOMID_SELF};
+	struct gnttab_copy_ptr pb = {.u.gmfn = gfn_of(page_b),
+				     .domid = DOMID_SELF};
+
+	memset(page_b, 0, sizeof(page_b));
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++)
+		c[i] = (struct gnttab_copy){.source = ref5,
+					    .dest = pb,
+					    .len = 4096,
+					    .flags = GNTCOPY_source_gref,
+					    .status = 99};
+	c[1].source.u.ref = 5000; /* beyond the table */
+	c[2].source.offset = 8;	  /* past the page end */
+	c[3].len = 100;		  /* ref 5 again */
+	c[4].source = pa;	  /* into the read-only grant */
+	c[4].dest = ref5;
+	c[4].flags = GNTCOPY_dest_gref;
+	c[5].source.domid = 0x7fe0; /* no such domain */
+	if (gnttab_copy(c, ARRAY_SIZE(c)))
+		return test_fail(T, "mixed batch refused"), -1;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++)
+		if (c[i].status != want[i])
+			return test_fail(T,
+					 "mixed batch: op %zu status %d, "
+					 "want %d",
+					 i, c[i].status, want[i]),
+			       -1;
+	if (memcmp(page_a, page_b, 4096))
+		return test_fail(T, "mixed batch: good ops did not copy"), -1;
+	if (gnt_table[5].flags & (GTF_reading | GTF_writing))
+		return test_fail(T, "mixed batch left ref 5 in use"), -1;
+	return 0;
+}
+
 static int self_grants(void)
 {
 	domid_t self = xen_domid();
@@ -104,6 +150,8 @@ static int self_grants(void)
 		return test_fail(T, "copy through a grant to ourselves"), -1;
 	if (gnt_table[5].flags & (GTF_reading | GTF_writing))
 		return test_fail(T, "in-use bits left after a copy"), -1;
+	if (mixed_batch() < 0)
+		return -1;
 	/* Ref 600 lives in frame 1, which is our RAM page page_ram_frame:
 	 * swap moves the grant there. */
 	if (gt_op(GNTTABOP_swap_grant_ref, &sw, 1) || sw.status ||

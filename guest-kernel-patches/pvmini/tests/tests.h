@@ -32,5 +32,8 @@ void test_ipi(void);
 void test_timer(void);
 void test_smp(void);
 void test_smp_native(void);
+void test_bench_evtchn(void);
+void test_bench_evtchn_dom0(void);
+void test_bench_gntcopy(void);
 
 #endif

@@ -63,6 +63,17 @@ int gnttab_pin(struct domain *d, grant_ref_t ref, uint16_t user, bool write,
 	       uint64_t *gfn);
 void gnttab_unpin(struct domain *d, grant_ref_t ref, bool write);
 
+/*
+ * The same under the table lock the caller holds (gnttab_lock), so that a
+ * run of pins or unpins on one table takes the lock once (grant copy's
+ * batches). Hold no other domain's table lock meanwhile.
+ */
+void gnttab_lock(struct domain *d);
+void gnttab_unlock(struct domain *d);
+int gnttab_pin_locked(struct domain *d, grant_ref_t ref, uint16_t user,
+		      bool write, uint64_t *gfn);
+void gnttab_unpin_locked(struct domain *d, grant_ref_t ref, bool write);
+
 /* Host pointer to the granted page (RAM only), NULL if the frame is not
  * one of d's RAM pages. */
 void *gnttab_frame_ptr(struct domain *d, uint64_t gfn);
