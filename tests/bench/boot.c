@@ -12,7 +12,7 @@
  * fails, prints nothing, or, with -e, does not print TEXT.
  *
  * -c (cold): every run gets a fresh runtime directory (PVHV_RUNDIR) with no
- * pvhv in it, so the time includes starting the daemon; pvhv is stopped
+ * pvhv in it, so the time includes starting the daemons; they are stopped
  * and the directory removed after the run. Without -c the caller's
  * PVHV_RUNDIR (with pvhv already running) is used as is.
  *
@@ -168,27 +168,31 @@ static int rundir_make(char *dir, size_t len)
 	return 0;
 }
 
-/* Stops the pvhv serving dir and removes the directory. */
-static void rundir_clean(const char *dir)
+/* Stops the daemon whose pid is in file: SIGTERM, SIGKILL after 5 s. */
+static void stop_pidfile(const char *file)
 {
-	char path[1536];
 	long pid = 0;
-	FILE *f;
-	DIR *dp;
-	struct dirent *e;
+	FILE *f = fopen(file, "r");
 
-	snprintf(path, sizeof(path), "%s/pvhv.pid", dir);
-	f = fopen(path, "r");
 	if (f) {
 		if (fscanf(f, "%ld", &pid) != 1)
 			pid = 0;
 		fclose(f);
 	}
-	if (pid > 0 && kill((pid_t)pid, SIGTERM) == 0) {
-		for (int i = 0; i < 500 && kill((pid_t)pid, 0) == 0; i++)
-			usleep(10000);
-	}
-	dp = opendir(dir);
+	if (pid <= 0 || kill((pid_t)pid, SIGTERM) < 0)
+		return;
+	for (int i = 0; i < 500 && kill((pid_t)pid, 0) == 0; i++)
+		usleep(10000);
+	kill((pid_t)pid, SIGKILL);
+}
+
+/* Removes dir's files, then dir. */
+static void remove_dir(const char *dir)
+{
+	char path[1536];
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+
 	while (dp && (e = readdir(dp))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -198,6 +202,20 @@ static void rundir_clean(const char *dir)
 	if (dp)
 		closedir(dp);
 	rmdir(dir);
+}
+
+/* Stops the pvstored and pvhv serving dir and removes the directory. */
+static void rundir_clean(const char *dir)
+{
+	char path[1536];
+
+	snprintf(path, sizeof(path), "%s/xenstored/pvstored.pid", dir);
+	stop_pidfile(path);
+	snprintf(path, sizeof(path), "%s/pvhv.pid", dir);
+	stop_pidfile(path);
+	snprintf(path, sizeof(path), "%s/xenstored", dir);
+	remove_dir(path);
+	remove_dir(dir);
 }
 
 /* ---------------------------------------------------------------- main */

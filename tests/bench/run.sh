@@ -13,7 +13,9 @@
 # (ping-pong runs, 5), BENCH_GC_PAGES (pages per grant-copy pass, 1024),
 # BENCH_GC_MS (timed ms per batch size, 50), BENCH_GC_BATCHES (1,16,64,256),
 # BENCH_GC_BATCH (the batch size the target applies to, 64),
-# BENCH_GC_REPS (grant-copy runs, 5).
+# BENCH_GC_REPS (grant-copy runs, 5); for xenstore BENCH_XS_N (operations
+# per run, 3000), BENCH_XS_REPS (3), BENCH_XS_IDLE (512), BENCH_XS_CPU (0),
+# XENSTORE_REF_DIR (where ref-xenstored.sh is).
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -72,6 +74,18 @@ mkdir -p "$OUT"
 RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/pvhv-bench-XXXXXX")
 export PVHV_RUNDIR="$RUNDIR"
 stop_pvhv() {
+	# pvctl create starts pvstored beside pvhv.
+	if [ -f "$RUNDIR/xenstored/pvstored.pid" ]; then
+		pid=$(cat "$RUNDIR/xenstored/pvstored.pid")
+		kill "$pid" 2>/dev/null || true
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		rm -f "$RUNDIR/xenstored/pvstored.pid"
+	fi
 	if [ -f "$RUNDIR/pvhv.pid" ]; then
 		pid=$(cat "$RUNDIR/pvhv.pid")
 		kill "$pid" 2>/dev/null || true
@@ -378,6 +392,9 @@ done
 	echo "gc_floor_reps=$FLOOR_PASSES"
 } >>"$RAW"
 stop_pvhv
+
+# xenstore: pvstored against Debian's C xenstored (tests/bench/xenstore.sh).
+sh tests/bench/xenstore.sh "$RAW" || die "xenstore benchmark failed"
 
 # Conditions of the run.
 if [ -d /sys/module/kvm_pvm ]; then

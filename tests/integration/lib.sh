@@ -11,6 +11,7 @@ cd "$T"
 
 cleanup() {
 	rc=$?
+	stop_pvstored
 	stop_pvhv || rc=1
 	if [ $rc != 0 ] && [ -f "$PVHV_RUNDIR/pvhv.log" ]; then
 		echo "--- pvhv.log (last 40 lines)"
@@ -44,6 +45,19 @@ stop_pvhv() {
 	echo "pvhv (pid $p) did not exit on SIGTERM" >&2
 	kill -KILL "$p" 2>/dev/null
 	return 1
+}
+
+# Stops the pvstored pvctl started in this runtime directory, if any.
+stop_pvstored() {
+	p=$(cat "$PVHV_RUNDIR/xenstored/pvstored.pid" 2>/dev/null || true)
+	[ -n "$p" ] || return 0
+	kill -TERM "$p" 2>/dev/null || return 0
+	for _ in $(seq 100); do
+		kill -0 "$p" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "pvstored (pid $p) did not exit on SIGTERM" >&2
+	kill -KILL "$p" 2>/dev/null || true
 }
 
 # A domain config for pvmini: mkcfg FILE NAME TESTS [extra lines...]

@@ -75,11 +75,65 @@ static int open_image(const char *what, const char *path)
 	return fd;
 }
 
+/* The kernel (and ramdisk) as open files for pvhv; -1 if one fails (the
+ * ones opened are in fds[0..*nfds) all the same). */
+static int open_images(const struct pvtool_domcfg *cfg, int fds[2], int *nfds)
+{
+	fds[*nfds] = open_image("kernel", cfg->kernel);
+	if (fds[(*nfds)++] < 0)
+		return -1;
+	if (cfg->ramdisk) {
+		fds[*nfds] = open_image("ramdisk", cfg->ramdisk);
+		if (fds[(*nfds)++] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A domain op (unpause, destroy) by id; 0 or -1 (pvhv's error shown). */
+static int dom_op(struct pvctrl *c, const char *op, uint32_t domid)
+{
+	char req[80];
+	yajl_val r;
+
+	snprintf(req, sizeof(req), "{\"op\":\"%s\",\"domid\":%u}", op, domid);
+	r = pvctl_call(c, req, NULL, 0);
+	if (!r)
+		return -1;
+	yajl_tree_free(r);
+	return 0;
+}
+
+/*
+ * After the build: wait until xenstore has introduced the domain (its
+ * drivers need the store from their first instruction), then let it run
+ * (unless -p), attaching the console with -c. A domain xenstore never
+ * takes is destroyed: it could not work.
+ */
+static int start_domain(struct pvctrl *c, struct pvstore *xs, uint32_t domid,
+			bool console, bool paused)
+{
+	char err[512];
+
+	if (pvctl_wait_introduced(xs, domid, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pvctl: %s; destroying domain %u\n", err,
+			domid);
+		dom_op(c, "destroy", domid);
+		return 1;
+	}
+	if (console)
+		return pvctl_follow(c, domid, true, !paused);
+	if (!paused && dom_op(c, "unpause", domid) < 0)
+		return 1;
+	return 0;
+}
+
 int cmd_create(int argc, char **argv)
 {
 	struct pvtool_domcfg cfg;
 	bool console = false, paused = false;
 	int fds[2], nfds = 0, opt, rc = 1;
+	struct pvstore *xs;
 	struct pvctrl *c;
 	yajl_val r;
 	uint64_t domid;
@@ -104,27 +158,29 @@ int cmd_create(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	fds[nfds] = open_image("kernel", cfg.kernel);
-	if (fds[nfds++] < 0)
+	if (open_images(&cfg, fds, &nfds) < 0)
 		goto out;
-	if (cfg.ramdisk) {
-		fds[nfds] = open_image("ramdisk", cfg.ramdisk);
-		if (fds[nfds++] < 0)
-			goto out;
-	}
 	c = pvctl_connect();
-	req = create_request(&cfg, console || paused);
+	/* pvstored must be up before the domain exists: it sets the domain
+	 * up in xenstore when pvhv announces it. */
+	xs = pvctl_store();
+	if (!xs) {
+		rc = 2;
+		pvctrl_close(c);
+		goto out;
+	}
+	/* Always built paused: it runs once xenstore knows it. */
+	req = create_request(&cfg, true);
 	r = pvctl_call(c, req, fds, nfds);
 	free(req);
 	if (r && json_u64(r, "domid", &domid) == 0) {
 		fprintf(stderr, "pvctl: created domain %s (id %llu)\n",
 			cfg.name, (unsigned long long)domid);
-		rc = 0;
-		if (console)
-			rc = pvctl_follow(c, (uint32_t)domid, true, !paused);
+		rc = start_domain(c, xs, (uint32_t)domid, console, paused);
 	}
 	if (r)
 		yajl_tree_free(r);
+	pvstore_close(xs);
 	pvctrl_close(c);
 out:
 	for (int i = 0; i < nfds; i++)

@@ -3,6 +3,8 @@
  *   pvctl create [-c] [-p] FILE.cfg [KEY=VALUE...]
  *   pvctl list [-l] | console DOMAIN | destroy DOMAIN | pause DOMAIN |
  *   unpause DOMAIN | info DOMAIN
+ *   pvctl xenstore-ls [-f] [-p] [PATH] | xenstore-read PATH... |
+ *   xenstore-write PATH VALUE... | xenstore-rm PATH...
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +24,26 @@ static const struct pvctl_cmd cmds[] = {
     {"pause", cmd_pause, "DOMAIN", "pause a domain"},
     {"unpause", cmd_unpause, "DOMAIN", "unpause a domain"},
     {"info", cmd_info, "DOMAIN", "details of one domain (JSON)"},
+    {"xenstore-ls", cmd_xenstore_ls, "[-f] [-p] [PATH]",
+     "xenstore subtree (-f: full paths, -p: permissions)"},
+    {"xenstore-read", cmd_xenstore_read, "PATH...", "xenstore values"},
+    {"xenstore-write", cmd_xenstore_write, "PATH VALUE [PATH VALUE...]",
+     "write xenstore values"},
+    {"xenstore-rm", cmd_xenstore_rm, "PATH...", "remove xenstore subtrees"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pvctl COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-8s %-36s %s\n", cmds[i].name, cmds[i].args,
+		fprintf(f, "  %-14s %-34s %s\n", cmds[i].name, cmds[i].args,
 			cmds[i].help);
 	fprintf(f, "\nDOMAIN is a domain id or name. The runtime directory is "
 		   "$PVHV_RUNDIR (default /run/pvhv);\npvctl starts pvhv "
-		   "there when none is running.\n");
+		   "and the xenstore daemon pvstored there when none is "
+		   "running.\nxenstore's socket is "
+		   "$PVHV_RUNDIR/xenstored/socket (XENSTORED_PATH overrides "
+		   "it).\n");
 }
 
 struct pvctrl *pvctl_connect(void)

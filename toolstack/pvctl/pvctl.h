@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include <pvctrl/pvctrl.h>
+#include <pvstore/pvstore.h>
 
 struct pvctl_cmd {
 	const char *name;
@@ -28,6 +29,16 @@ char *pvctl_dom_request(const char *op, const char *dom);
  * shutdown, 2 when pvhv went away. */
 int pvctl_follow(struct pvctrl *c, uint32_t domid, bool history, bool unpause);
 
+/*
+ * Connects to xenstore; when nothing answers, starts pvhv (if needed) and
+ * pvstored. Prints why and returns NULL on failure.
+ */
+struct pvstore *pvctl_store(void);
+/* Waits (bounded: PVCTL_XENSTORE_TIMEOUT seconds, default 10) until
+ * xenstore has introduced domid; -ETIMEDOUT etc. with a message in err. */
+int pvctl_wait_introduced(struct pvstore *xs, uint32_t domid, char *err,
+			  size_t errlen);
+
 int cmd_create(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_list(int argc, char **argv);
@@ -35,5 +46,9 @@ int cmd_info(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
+int cmd_xenstore_ls(int argc, char **argv);
+int cmd_xenstore_read(int argc, char **argv);
+int cmd_xenstore_write(int argc, char **argv);
+int cmd_xenstore_rm(int argc, char **argv);
 
 #endif
