@@ -24,8 +24,10 @@ fi
 if [ -n "$own" ]; then
 	echo "pvhv demo: hypervisor log:"
 	sed 's/^/  /' "$PVHV_RUNDIR/pvhv.log" 2>/dev/null | tail -6
-	[ -f "$PVHV_RUNDIR/pvhv.pid" ] && kill "$(cat "$PVHV_RUNDIR/pvhv.pid")"
-	sleep 0.2
+	for pid in "$PVHV_RUNDIR/xenstored/pvstored.pid" "$PVHV_RUNDIR/pvhv.pid"; do
+		[ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+	done
+	sleep 0.3
 	rm -rf "$PVHV_RUNDIR"
 fi
 exit $rc
