@@ -189,7 +189,7 @@ if [ "$DAEMON" = pvstored ]; then
 	"$PVCTL" list | grep -q "^spinner .* running" || die "create did not run it: $("$PVCTL" list)"
 	"$PVCTL" destroy spinner
 	# A store that never introduces the domain: pvstored without pvhv.
-	"$BUILD/bin/pvstored" --rundir "$T/lonely" --no-pvhv ||
+	"$BUILD/bin/pvstored" --rundir "$T/lonely" --no-pvhv --daemon ||
 		die "pvstored --no-pvhv did not start"
 	LONELY="$T/lonely/socket"
 else

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/xslib.sh"
 
-"$PVSTORED" --rundir "$XSDIR" --test-rings "$T/rings" ||
+"$PVSTORED" --rundir "$XSDIR" --daemon --test-rings "$T/rings" ||
 	die "pvstored did not start"
 wait_until 10 xs_answers || die "pvstored does not answer"
 python3 "$XSPROTO" socket "$XENSTORED_PATH" || die "socket protocol"

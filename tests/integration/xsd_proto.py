@@ -595,8 +595,8 @@ def rings(path, ringdir):
 
 def restart(pvstored, rundir, ringdir):
     def start():
-        subprocess.run([pvstored, "--rundir", rundir, "--test-rings",
-                        ringdir], check=True)
+        subprocess.run([pvstored, "--rundir", rundir, "--daemon",
+                        "--test-rings", ringdir], check=True)
 
     def pid():
         return int(open(rundir + "/pvstored.pid").read())

@@ -13,7 +13,7 @@ xs_answers() { xenstore-exists /tool >/dev/null 2>&1; }
 # Starts pvstored unless one answers; "already running" is fine.
 start_pvstored() {
 	xs_answers && return 0
-	"$PVSTORED" --rundir "$XSDIR" "$@" 2>pvstored.err ||
+	"$PVSTORED" --rundir "$XSDIR" --daemon "$@" 2>pvstored.err ||
 		grep -q "already running" pvstored.err ||
 		die "pvstored: $(cat pvstored.err)"
 	wait_until 10 xs_answers || die "pvstored does not answer"

@@ -50,7 +50,8 @@ void fake_start(void);
 void fake_stop(void);
 /* Creates a node (and its parents) in the fake's store. */
 struct node *fake_create(const char *path);
-/* As pvstored --rundir DIR --ready-fd N: serves one client, then exits. */
+/* As pvstored --rundir DIR --daemon --ready-fd N: serves one client, then
+ * exits. */
 int fake_pvstored(const char *rundir, int ready);
 
 #endif

@@ -987,40 +987,36 @@ static void test_log_format(void)
 	free(longer);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
+/* Windows are measured with an explicit clock: no test depends on how long
+ * the machine takes between two calls. */
 static void test_ratelimit(void)
 {
+	const uint64_t ms = 1000000, t0 = 1000 * ms;
 	struct ratelimit rl = RATELIMIT_INIT(200, 3);
 	uint64_t supp = 99;
 
 	for (int i = 0; i < 3; i++) {
-		CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
+		CU_ASSERT_TRUE(
+		    ratelimit_ok_at(&rl, t0 + (uint64_t)i * ms, &supp));
 		CU_ASSERT_EQUAL(supp, 0);
 	}
-	CU_ASSERT_FALSE(ratelimit_ok(&rl, &supp));
-	CU_ASSERT_FALSE(ratelimit_ok(&rl, &supp));
-	sleep_ms(250);
+	CU_ASSERT_FALSE(ratelimit_ok_at(&rl, t0 + 10 * ms, &supp));
+	CU_ASSERT_FALSE(ratelimit_ok_at(&rl, t0 + 199 * ms, &supp));
 	/* The first message after the window says what was dropped. */
-	CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
+	CU_ASSERT_TRUE(ratelimit_ok_at(&rl, t0 + 200 * ms, &supp));
 	CU_ASSERT_EQUAL(supp, 2);
-	CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
+	CU_ASSERT_TRUE(ratelimit_ok_at(&rl, t0 + 201 * ms, &supp));
 	CU_ASSERT_EQUAL(supp, 0);
-	CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
-	CU_ASSERT_FALSE(ratelimit_ok(&rl, &supp));
-	sleep_ms(250);
-	CU_ASSERT_TRUE(ratelimit_ok(&rl, &supp));
+	CU_ASSERT_TRUE(ratelimit_ok_at(&rl, t0 + 202 * ms, &supp));
+	CU_ASSERT_FALSE(ratelimit_ok_at(&rl, t0 + 203 * ms, &supp));
+	CU_ASSERT_TRUE(ratelimit_ok_at(&rl, t0 + 500 * ms, &supp));
 	CU_ASSERT_EQUAL(supp, 1);
 }
 
 static void test_ratelimited_log(void)
 {
-	struct ratelimit rl = RATELIMIT_INIT(200, 1);
+	/* A window far longer than any test run: nothing expires by itself. */
+	struct ratelimit rl = RATELIMIT_INIT(3600 * 1000, 1);
 	char buf[4096];
 
 	CU_ASSERT_FATAL(pipe2(log_pipe, O_NONBLOCK) == 0);
@@ -1030,7 +1026,8 @@ static void test_ratelimited_log(void)
 	log_take(buf, sizeof(buf));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "bad thing 0\n"));
 	CU_ASSERT_PTR_NULL(strstr(buf, "bad thing 1"));
-	sleep_ms(250);
+	/* Expire the window by moving its start back. */
+	rl.window_start -= rl.interval_ns;
 	log_ratelimited(&rl, LOG_WARN, "guest", "bad thing %d", 9);
 	log_take(buf, sizeof(buf));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(3 similar messages suppressed)"));

@@ -324,7 +324,8 @@ void fake_stop(void)
 	rmdir(F.dir);
 }
 
-/* As pvstored --rundir DIR --ready-fd N: serves one client, then exits. */
+/* As pvstored --rundir DIR --daemon --ready-fd N: serves one client, then
+ * exits. */
 int fake_pvstored(const char *rundir, int ready)
 {
 	int fd;

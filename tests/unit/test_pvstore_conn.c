@@ -4,7 +4,7 @@
  * replies, events interleaved with replies, DIRECTORY_PART, reconnection
  * with watches and transactions, timeouts, threads, autostart. The same
  * program is the fake pvstored for the autostart test (--rundir DIR
- * --ready-fd N).
+ * --daemon --ready-fd N).
  */
 #include <errno.h>
 #include <limits.h>
@@ -463,8 +463,9 @@ static CU_TestInfo tests[] = {
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "--rundir") &&
-	    !strcmp(argv[3], "--ready-fd"))
-		return fake_pvstored(argv[2], atoi(argv[4]));
+	/* Started by libpvstore's autostart as pvstored would be. */
+	if (argc == 6 && !strcmp(argv[1], "--rundir") &&
+	    !strcmp(argv[3], "--daemon") && !strcmp(argv[4], "--ready-fd"))
+		return fake_pvstored(argv[2], atoi(argv[5]));
 	return unit_run("pvstore_conn", tests);
 }

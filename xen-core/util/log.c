@@ -72,7 +72,11 @@ void log_msg(int level, const char *subsys, const char *fmt, ...)
 
 bool ratelimit_ok(struct ratelimit *rl, uint64_t *suppressed)
 {
-	uint64_t now = now_ns();
+	return ratelimit_ok_at(rl, now_ns(), suppressed);
+}
+
+bool ratelimit_ok_at(struct ratelimit *rl, uint64_t now, uint64_t *suppressed)
+{
 	bool ok;
 
 	pthread_mutex_lock(&rl_lock);

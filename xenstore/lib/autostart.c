@@ -63,7 +63,8 @@ static void exec_pvstored(const char *bin, const char *rundir, int fd)
 
 	if (fd == 3 ? fcntl(fd, F_SETFD, 0) < 0 : dup2(fd, 3) < 0)
 		_exit(127);
-	execlp(bin, bin, "--rundir", rundir, "--ready-fd", "3", (char *)NULL);
+	execlp(bin, bin, "--rundir", rundir, "--daemon", "--ready-fd", "3",
+	       (char *)NULL);
 	e = errno;
 	if (write(3, "E", 1) == 1 && write(3, &e, sizeof(e)) < 0)
 		_exit(127);

@@ -3,7 +3,7 @@
  * RUNDIR/socket and each guest on its xenstore ring; keeps its state in
  * RUNDIR so it can be killed and restarted without losing it.
  *
- *   pvstored [--rundir DIR] [--foreground] [--log FILE] [--ready-fd N]
+ *   pvstored [--rundir DIR] [--foreground|--daemon] [--log FILE] [--ready-fd N]
  *            [--pvhv-rundir DIR | --no-pvhv] [--quota NAME=N]... [-v]
  */
 #include <errno.h>
@@ -32,7 +32,10 @@ static void usage(FILE *f)
 	       "  --rundir DIR       runtime directory (default: "
 	       "$PVHV_RUNDIR/xenstored,\n"
 	       "                     $PVHV_RUNDIR defaulting to /run/pvhv)\n"
-	       "  --foreground       stay in the foreground, log to stderr\n"
+	       "  --foreground       stay in the foreground, log to stderr "
+	       "(default)\n"
+	       "  --daemon           detach (what pvctl's autostart asks "
+	       "for)\n"
 	       "  --log FILE         log file (default: RUNDIR/pvstored.log "
 	       "when detached)\n"
 	       "  --ready-fd N       write one byte to fd N once serving\n"
@@ -96,6 +99,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option lo[] = {
 	    {"rundir", required_argument, NULL, 'r'},
 	    {"foreground", no_argument, NULL, 'F'},
+	    {"daemon", no_argument, NULL, 'D'},
 	    {"log", required_argument, NULL, 'l'},
 	    {"ready-fd", required_argument, NULL, 'R'},
 	    {"pvhv-rundir", required_argument, NULL, 'P'},
@@ -117,7 +121,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	o->ready_fd = -1;
-	while ((c = getopt_long(argc, argv, "FvhE:W:t:S:A:Q:", lo, NULL)) !=
+	o->foreground = true; /* `pvstored --rundir DIR` stays attached */
+	while ((c = getopt_long(argc, argv, "FDvhE:W:t:S:A:Q:", lo, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'r':
@@ -125,6 +130,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'F':
 			o->foreground = true;
+			break;
+		case 'D':
+			o->foreground = false;
 			break;
 		case 'l':
 			o->logfile = optarg;

@@ -41,6 +41,8 @@ struct ratelimit {
 /* Returns true if a message may be printed; *suppressed gets the count of
  * messages dropped since the last printed one. */
 bool ratelimit_ok(struct ratelimit *rl, uint64_t *suppressed);
+/* The same at a given time (ns, monotonic): for tests. */
+bool ratelimit_ok_at(struct ratelimit *rl, uint64_t now, uint64_t *suppressed);
 
 #define log_ratelimited(rl, level, sub, fmt, ...)                              \
 	do {                                                                   \
