@@ -90,6 +90,7 @@ static void test_every_key(void)
 		 "on_watchdog = \"restart\"\n"
 		 "max_event_channels = 4095\n"
 		 "max_grant_frames = 32\n"
+		 "strict_io = 1\n"
 		 "uuid = \"6B4A2C52-1F0E-4c1b-9A5D-0123456789AB\"\n");
 	CU_ASSERT_STRING_EQUAL(dc.name, "web-01.example_a");
 	CU_ASSERT_STRING_EQUAL(dc.kernel, "guests/vmlinuz");
@@ -105,6 +106,7 @@ static void test_every_key(void)
 	CU_ASSERT_EQUAL(dc.on_watchdog, PVTOOL_ACTION_RESTART);
 	CU_ASSERT_EQUAL(dc.max_event_channels, 4095);
 	CU_ASSERT_EQUAL(dc.max_grant_frames, 32);
+	CU_ASSERT_TRUE(dc.strict_io);
 	CU_ASSERT_STRING_EQUAL(dc.uuid, "6b4a2c52-1f0e-4c1b-9a5d-0123456789ab");
 }
 
@@ -709,6 +711,8 @@ static const struct {
 			  "remove pvh = 0 or use type = \"pvh\""},
     /* keys */
     {MIN_CFG "colour = 'blue'\n", "t.cfg:3: unknown key 'colour'"},
+    {MIN_CFG "strict_io = 2\n",
+     "t.cfg:3: strict_io: must be between 0 and 1, got 2"},
     {MIN_CFG "Memory = 5\n", "t.cfg:3: unknown key 'Memory'"},
     {MIN_CFG "disk = ['phy:/dev/vg/vm,xvda,w']\n",
      "t.cfg:3: disk: not supported by pvhv yet"},

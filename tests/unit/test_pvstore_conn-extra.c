@@ -287,11 +287,16 @@ static void *fake_thread(void *arg)
 		F.conn = fd;
 		while (!F.stop && serve_one(fd))
 			;
+		/* Going away: stop listening before the client sees its
+		 * connection drop, or it could reconnect into the backlog of
+		 * a socket about to close (and count two reconnections). */
+		if (F.down_ms) {
+			close(F.lsock);
+			unlink(F.sock);
+		}
 		close(fd);
 		F.conn = -1;
 		if (F.down_ms) { /* the daemon is away for a while */
-			close(F.lsock);
-			unlink(F.sock);
 			usleep((useconds_t)F.down_ms * 1000);
 			F.down_ms = 0;
 			F.lsock = listen_on(F.sock);

@@ -463,6 +463,17 @@ static int key_gnttab(struct domcfg_ctx *c, const struct pvtool_cfg_setting *s)
 		       &c->cfg->max_grant_frames);
 }
 
+/* pvhv's own key: stray port I/O or MMIO crashes the domain. */
+static int key_strict_io(struct domcfg_ctx *c,
+			 const struct pvtool_cfg_setting *s)
+{
+	uint32_t v = 0;
+	int rc = get_u32(c, s, 0, 1, &v);
+
+	c->cfg->strict_io = rc == 0 && v == 1;
+	return rc;
+}
+
 static int key_uuid(struct domcfg_ctx *c, const struct pvtool_cfg_setting *s)
 {
 	const char *v;
@@ -518,6 +529,7 @@ static const struct domcfg_key keys[] = {
     ACTION_KEY(on_watchdog),
     {"max_event_channels", key_evtchn, 0},
     {"max_grant_frames", key_gnttab, 0},
+    {"strict_io", key_strict_io, 0},
     {"uuid", key_uuid, 0},
 };
 

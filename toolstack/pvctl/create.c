@@ -57,6 +57,7 @@ static char *create_request(const struct pvtool_domcfg *cfg, bool paused)
 	jg_str(g, "on_watchdog", pvtool_action_name(cfg->on_watchdog));
 	jg_u64(g, "max_event_channels", cfg->max_event_channels);
 	jg_u64(g, "max_grant_frames", cfg->max_grant_frames);
+	jg_bool(g, "strict_io", cfg->strict_io);
 	yajl_gen_map_close(g);
 	jg_text(g, &len);
 	yajl_gen_get_buf(g, &buf, &len);

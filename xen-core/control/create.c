@@ -95,6 +95,11 @@ static int parse_config(struct ctl_req *r, yajl_val cfg, struct dom_config *dc)
 	if (!rc)
 		rc = cfg_u64(r, cfg, "max_grant_frames", 64, 1, 64, &v);
 	dc->max_grant_frames = (uint32_t)v;
+	if (!rc && json_bool(cfg, "strict_io", &dc->strict_io) == -EINVAL) {
+		snprintf(r->err, sizeof(r->err),
+			 "strict_io: expected a boolean");
+		rc = -EINVAL;
+	}
 	if (!rc)
 		rc = cfg_action(r, cfg, "on_poweroff", DOM_ACTION_DESTROY,
 				&dc->on_poweroff);

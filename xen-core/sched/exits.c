@@ -141,6 +141,17 @@ static void exit_io(struct vcpu *v)
 		hypercall_dispatch(v);
 		return;
 	}
+	if (v->d->cfg.strict_io) {
+		char why[96];
+
+		snprintf(why, sizeof(why),
+			 "strict_io: %s port %#x at rip %#llx",
+			 run->io.direction == KVM_EXIT_IO_OUT ? "write to"
+							      : "read from",
+			 run->io.port, (unsigned long long)vcpu_rip(v));
+		domain_crash(v, why);
+		return;
+	}
 	vlog_ratelimited(v, LOG_WARN, "io",
 			 "%s port %#x size %u count %u ignored (no device), "
 			 "rip %#llx",
@@ -157,6 +168,16 @@ static void exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 
+	if (v->d->cfg.strict_io) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "strict_io: %s %#llx at rip %#llx",
+			 run->mmio.is_write ? "write to" : "read from",
+			 (unsigned long long)run->mmio.phys_addr,
+			 (unsigned long long)vcpu_rip(v));
+		domain_crash(v, why);
+		return;
+	}
 	vlog_ratelimited(v, LOG_WARN, "mmio",
 			 "%s %#llx (%u bytes) ignored (no device), rip %#llx",
 			 run->mmio.is_write ? "write to" : "read from",

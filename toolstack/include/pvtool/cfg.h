@@ -163,6 +163,7 @@ struct pvtool_domcfg {
 	enum pvtool_action on_poweroff, on_reboot, on_crash, on_watchdog;
 	uint32_t max_event_channels; /* default 1023 */
 	uint32_t max_grant_frames;   /* default 64 */
+	bool strict_io;		     /* pvhv: stray I/O crashes the domain */
 	char uuid[37];		     /* lower case, or "" when unset */
 };
 

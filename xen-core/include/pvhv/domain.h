@@ -58,6 +58,7 @@ struct dom_config {
 	enum dom_action on_poweroff, on_reboot, on_crash, on_watchdog;
 	uint32_t max_event_channels;
 	uint32_t max_grant_frames;
+	bool strict_io; /* stray port I/O or MMIO crashes the domain */
 };
 
 struct vcpu {
