@@ -17,6 +17,7 @@
 
 #include <pvctrl/proto.h>
 #include <pvhv/control.h>
+#include <pvhv/daemon.h>
 #include <pvhv/domain.h>
 #include <pvhv/kvm.h>
 #include <pvhv/log.h>
@@ -89,42 +90,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
-/* One pvhv per runtime directory: an flock held for the process life. */
-static int rundir_lock(const char *rundir)
-{
-	char path[4096];
-	int fd;
-
-	if (mkdir(rundir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "pvhv: cannot create %s: %s\n", rundir,
-			strerror(errno));
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/pvhv.lock", rundir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "pvhv: %s: %s\n", path,
-			errno == EWOULDBLOCK ? "another pvhv serves this "
-					       "runtime directory"
-					     : strerror(errno));
-		return -1;
-	}
-	return fd;
-}
-
-static void write_pidfile(const char *rundir)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/pvhv.pid", rundir);
-	f = fopen(path, "w");
-	if (f) {
-		fprintf(f, "%d\n", (int)getpid());
-		fclose(f);
-	}
-}
-
 static void kick_handler(int sig)
 {
 	(void)sig; /* only interrupts KVM_RUN; the vCPU loop re-checks */
@@ -147,21 +112,6 @@ static void setup_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-static int open_log(const struct options *o)
-{
-	char path[4096];
-	int fd;
-
-	if (o->foreground && !o->logfile)
-		return 2;
-	if (o->logfile)
-		snprintf(path, sizeof(path), "%s", o->logfile);
-	else
-		snprintf(path, sizeof(path), "%s/pvhv.log", o->rundir);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	return fd < 0 ? 2 : fd;
-}
-
 int main(int argc, char **argv)
 {
 	struct options o = {0};
@@ -171,10 +121,18 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	lockfd = rundir_lock(o.rundir);
-	if (lockfd < 0)
+	/* One pvhv per runtime directory: a lock held for the process life. */
+	lockfd = daemon_lock(o.rundir, "pvhv", buf, sizeof(buf));
+	if (lockfd < 0) {
+		fprintf(stderr, "pvhv: %s: %s\n", buf,
+			lockfd == -EWOULDBLOCK ? "another pvhv serves this "
+						 "runtime directory"
+					       : strerror(-lockfd));
 		return 1;
-	log_init("pvhv", open_log(&o), o.verbose ? LOG_DEBUG : LOG_INFO);
+	}
+	log_init("pvhv",
+		 daemon_open_log(o.rundir, "pvhv", o.logfile, o.foreground),
+		 o.verbose ? LOG_DEBUG : LOG_INFO);
 	setup_signals();
 	domain_service_fd();
 	/* Fail on the terminal, before detaching, if KVM or the socket is
@@ -202,7 +160,7 @@ int main(int argc, char **argv)
 			 "the host's XSAVE/AVX/POPCNT/SMAP bits whatever "
 			 "pvhv masks, and the emulator cannot run them: "
 			 "guests must avoid those instructions");
-	write_pidfile(o.rundir);
+	daemon_write_pidfile(o.rundir, "pvhv");
 	log_info("pvhv", "pvhv %s serving %s/%s (pid %d)", PVHV_CHANGESET,
 		 o.rundir, PV_CTL_SOCKET, (int)getpid());
 	if (o.ready_fd >= 0) {
@@ -214,8 +172,7 @@ int main(int argc, char **argv)
 	log_info("pvhv", "exiting");
 	snprintf(buf, sizeof(buf), "%s/%s", o.rundir, PV_CTL_SOCKET);
 	unlink(buf);
-	snprintf(buf, sizeof(buf), "%s/pvhv.pid", o.rundir);
-	unlink(buf);
+	daemon_remove_pidfile(o.rundir, "pvhv");
 	close(lockfd);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pvhv/daemon.h>
 #include <pvhv/log.h>
 
 #include "pvhv_build.h"
@@ -198,73 +199,6 @@ static void default_dirs(struct options *o)
 	}
 }
 
-static int mkdirs(const char *dir)
-{
-	char p[4096];
-
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return mkdir(p, 0700) < 0 && errno != EEXIST ? -errno : 0;
-}
-
-/* One pvstored per runtime directory: an flock held for life. */
-static int rundir_lock(const char *rundir)
-{
-	char path[4096];
-	int fd, rc = mkdirs(rundir);
-
-	if (rc < 0) {
-		fprintf(stderr, "pvstored: cannot create %s: %s\n", rundir,
-			strerror(-rc));
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/pvstored.lock", rundir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "pvstored: %s: %s\n", path,
-			errno == EWOULDBLOCK ? "another pvstored is already "
-					       "running in this directory"
-					     : strerror(errno));
-		return -1;
-	}
-	return fd;
-}
-
-static int open_log(const struct options *o)
-{
-	char path[4096];
-	int fd;
-
-	if (o->foreground && !o->logfile)
-		return 2;
-	if (o->logfile)
-		snprintf(path, sizeof(path), "%s", o->logfile);
-	else
-		snprintf(path, sizeof(path), "%s/pvstored.log", o->rundir);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	return fd < 0 ? 2 : fd;
-}
-
-static void write_pidfile(const char *rundir)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/pvstored.pid", rundir);
-	f = fopen(path, "w");
-	if (f) {
-		fprintf(f, "%d\n", (int)getpid());
-		fclose(f);
-	}
-}
-
 /* stdin/stdout go to /dev/null when detached; stderr to the log. */
 static void detach_stdio(int logfd)
 {
@@ -290,10 +224,17 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &d.o) < 0)
 		return 2;
 	default_dirs(&d.o);
-	lockfd = rundir_lock(d.o.rundir);
-	if (lockfd < 0)
+	/* One pvstored per runtime directory: a lock held for life. */
+	lockfd = daemon_lock(d.o.rundir, "pvstored", path, sizeof(path));
+	if (lockfd < 0) {
+		fprintf(stderr, "pvstored: %s: %s\n", path,
+			lockfd == -EWOULDBLOCK ? "another pvstored is already "
+						 "running in this directory"
+					       : strerror(-lockfd));
 		return 1;
-	logfd = open_log(&d.o);
+	}
+	logfd = daemon_open_log(d.o.rundir, "pvstored", d.o.logfile,
+				d.o.foreground);
 	log_init("pvstored", logfd, d.o.verbose ? LOG_DEBUG : LOG_INFO);
 	signal(SIGPIPE, SIG_IGN);
 	if (loop_init(&d, err, sizeof(err)) < 0 ||
@@ -318,7 +259,7 @@ int main(int argc, char **argv)
 		log_err("pvstored", "signalfd: %s", strerror(errno));
 		return 1;
 	}
-	write_pidfile(d.o.rundir);
+	daemon_write_pidfile(d.o.rundir, "pvstored");
 
 	guests_init(&d);
 	sandbox();
@@ -336,8 +277,7 @@ int main(int argc, char **argv)
 	persist_compact(&d);
 	persist_close(&d);
 	unlink(d.sockpath);
-	snprintf(path, sizeof(path), "%s/pvstored.pid", d.o.rundir);
-	unlink(path);
+	daemon_remove_pidfile(d.o.rundir, "pvstored");
 	close(lockfd);
 	return 0;
 }
